@@ -1,0 +1,94 @@
+"""Assemble the ontology, the shapes and the data of a detente project into graphs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Namespace
+
+from detente.io import parse_file
+
+DET = Namespace("https://w3id.org/detente/ontology#")
+DSH = Namespace("https://w3id.org/detente/shapes#")
+ID = "https://w3id.org/detente/id/"
+ONTOLOGY_IRI = "https://w3id.org/detente/ontology"
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders of a detente project: ontology/, shapes/ and data/ under one root."""
+
+    root: Path
+
+    @property
+    def ontology_files(self) -> list[Path]:
+        """The ontology's Turtle files."""
+        return sorted((self.root / "ontology").glob("*.ttl"))
+
+    @property
+    def shapes_files(self) -> list[Path]:
+        """The SHACL shapes files."""
+        return sorted((self.root / "shapes").glob("*.ttl"))
+
+    @property
+    def data_files(self) -> list[Path]:
+        """The data files: one per source report, plus background.ttl."""
+        return sorted((self.root / "data").glob("*.ttl"))
+
+    @property
+    def turtle_files(self) -> list[Path]:
+        """Every Turtle file the project keeps in canonical form."""
+        return self.ontology_files + self.shapes_files + self.data_files
+
+
+def _is_project(folder: Path) -> bool:
+    """Whether a folder holds a detente ontology."""
+    return (folder / "ontology" / "detente.ttl").is_file()
+
+
+def find_project(start: Path | None = None) -> Project:
+    """The project around a folder (default: the working folder), else the one shipped with us."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if _is_project(folder):
+            return Project(folder)
+    shipped = Path(__file__).resolve().parents[2]
+    if _is_project(shipped):
+        return Project(shipped)
+    raise FileNotFoundError(f"no detente project (ontology/detente.ttl) at or above {here}")
+
+
+def load_graph(files: list[Path], graph: Graph | None = None) -> Graph:
+    """Parse files into one graph (new, or the one given)."""
+    target = graph if graph is not None else Graph(bind_namespaces="none")
+    for path in files:
+        parse_file(path, graph=target)
+    return target
+
+
+@dataclass
+class Sources:
+    """A project's graphs: the ontology with the data, and the shapes."""
+
+    ontology: Graph
+    data: Graph
+    shapes: Graph
+
+    def merged(self) -> Graph:
+        """Ontology and data in one new graph."""
+        graph = Graph(bind_namespaces="none")
+        for part in (self.ontology, self.data):
+            for prefix, namespace in part.namespaces():
+                graph.bind(prefix, namespace, override=False)
+            graph += part
+        return graph
+
+
+def load_sources(project: Project, extra_data: list[Path] | None = None) -> Sources:
+    """Read a project's ontology, data (plus any extra files) and shapes."""
+    return Sources(
+        ontology=load_graph(project.ontology_files),
+        data=load_graph(project.data_files + (extra_data or [])),
+        shapes=load_graph(project.shapes_files),
+    )

@@ -1,0 +1,82 @@
+"""Materialise the OWL 2 RL closure of a graph and find its inconsistencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal as TypingLiteral
+
+import owlrl
+import reasonable
+from owlrl.Namespaces import ERRNS
+from rdflib import Graph
+
+Reasoner = TypingLiteral["reasonable", "owlrl"]
+REASONERS: tuple[Reasoner, ...] = ("reasonable", "owlrl")
+
+
+def close(graph: Graph, reasoner: Reasoner = "reasonable") -> Graph:
+    """A new graph holding the graph and everything OWL 2 RL infers from it."""
+    closed = Graph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():
+        closed.bind(prefix, namespace)
+    if reasoner == "owlrl":
+        closed += graph
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closed)
+        return closed
+    engine = reasonable.PyReasoner()
+    engine.from_graph(graph)
+    for triple in engine.reason():
+        closed.add(triple)
+    return closed
+
+
+@dataclass(frozen=True)
+class Inconsistency:
+    """A contradiction in the closed graph: the node concerned and what is wrong with it."""
+
+    node: str
+    message: str
+
+
+CLASH_QUERIES = {
+    "disjoint": """
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        SELECT DISTINCT ?node ?a ?b WHERE {
+            ?a owl:disjointWith ?b . ?node a ?a , ?b .
+        }""",
+    "nothing": """
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        SELECT DISTINCT ?node ?a ?b WHERE { ?node a owl:Nothing . BIND(owl:Nothing AS ?a) BIND(?a AS ?b) }""",
+    "functional": """
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        SELECT DISTINCT ?node ?a ?b WHERE {
+            ?p a owl:FunctionalProperty . ?node ?p ?a , ?b .
+            FILTER (isLiteral(?a) && isLiteral(?b) && STR(?a) < STR(?b))
+        }""",
+    "different": """
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        SELECT DISTINCT ?node ?a ?b WHERE { ?node owl:sameAs ?a ; owl:differentFrom ?a . BIND(?a AS ?b) }""",
+}
+
+
+def _describe(kind: str, a: str, b: str) -> str:
+    """A sentence for one kind of clash."""
+    if kind == "disjoint":
+        return f"is an instance of the disjoint classes {a} and {b}"
+    if kind == "nothing":
+        return "is an instance of owl:Nothing"
+    if kind == "functional":
+        return f"has two values, {a} and {b}, of a functional property"
+    return f"is declared both the same as and different from {a}"
+
+
+def inconsistencies(closed: Graph) -> list[Inconsistency]:
+    """The contradictions in a closed graph: disjoint classes shared, clashes, owlrl's errors."""
+    found: list[Inconsistency] = []
+    for kind, query in CLASH_QUERIES.items():
+        for row in closed.query(query):
+            node, a, b = (term.n3(closed.namespace_manager) for term in row)  # type: ignore[union-attr]
+            found.append(Inconsistency(node, _describe(kind, a, b)))
+    for message in closed.objects(None, ERRNS.error):
+        found.append(Inconsistency("(owlrl)", str(message)))
+    return sorted(set(found), key=lambda item: (item.node, item.message))
