@@ -1,0 +1,169 @@
+"""`detente check` and `detente fmt`: exit codes, report formats, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from detente.cli import main
+from detente.kg import Project
+
+BROKEN_TURTLE = """@prefix det: <https://w3id.org/detente/ontology#> .
+<https://w3id.org/detente/id/person/x> a det:Person ;
+    rdfs:label "no prefix for rdfs" .
+"""
+
+# A held meeting with one participant: one violation of dsh:HeldMeetingShape-participant.
+ONE_PARTICIPANT = """@prefix det: <https://w3id.org/detente/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/detente/id/meeting/lonely> a det:Meeting ;
+    rdfs:label "a meeting of one" ;
+    det:status det:held ;
+    det:participant <https://w3id.org/detente/id/person/li-shangfu> ;
+    det:source <https://w3id.org/detente/id/report/dw-2023-05-30> ;
+    det:quote "Li Shangfu" .
+"""
+
+
+def copy_project(project: Project, target: Path, extra: str | None = None) -> Path:
+    """A copy of the project's ontology, shapes and data, with one extra data file."""
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(project.root / folder, target / folder)
+    if extra is not None:
+        (target / "data" / "extra.ttl").write_text(extra, encoding="utf-8")
+    return target
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; exit code, stdout, stderr."""
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_conforming_graph_exits_0(project: Project) -> None:
+    code, out, _ = run("check", "--project", str(project.root))
+    assert code == 0, out
+    assert out.strip().splitlines()[-1].startswith("conforms:")
+    assert " 0 violations" in out
+
+
+def test_check_with_violation_exits_1_and_names_node_path_shape(
+    project: Project, tmp_path: Path
+) -> None:
+    root = copy_project(project, tmp_path, ONE_PARTICIPANT)
+    code, out, _ = run("check", "--project", str(root), "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["conforms"] is False
+    found = {(f["focus"], f["path"], f["shape"]) for f in report["findings"]}
+    assert found == {
+        (
+            "<https://w3id.org/detente/id/meeting/lonely>",
+            "det:participant",
+            "dsh:HeldMeetingShape-participant",
+        )
+    }
+
+
+def test_check_text_report_shows_message_path_value_shape(
+    project: Project, tmp_path: Path
+) -> None:
+    root = copy_project(project, tmp_path, ONE_PARTICIPANT)
+    code, out, _ = run("check", "--project", str(root))
+    assert code == 1
+    assert "A held meeting needs at least two participants" in out
+    assert "path:  det:participant" in out
+    assert "shape: dsh:HeldMeetingShape-participant" in out
+    assert out.strip().splitlines()[-1].startswith("does not conform:")
+
+
+def test_check_turtle_is_a_shacl_validation_report(project: Project, tmp_path: Path) -> None:
+    root = copy_project(project, tmp_path, ONE_PARTICIPANT)
+    code, out, _ = run("check", "--project", str(root), "--format", "turtle")
+    assert code == 1
+    report = Graph().parse(data=out, format="turtle")
+    (node,) = report.subjects(RDF.type, SH.ValidationReport)
+    assert str(report.value(node, SH.conforms)) == "false"
+    assert len(list(report.subjects(RDF.type, SH.ValidationResult))) == 1
+
+
+def test_check_json_on_conforming_graph(project: Project) -> None:
+    code, out, _ = run("check", "--project", str(project.root), "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["conforms"] is True
+    assert report["findings"] == [] and report["inconsistencies"] == []
+    assert report["factNodes"] > 0
+
+
+def test_check_inconsistency_exits_1(project: Project, tmp_path: Path) -> None:
+    both = """@prefix det: <https://w3id.org/detente/ontology#> .
+<https://w3id.org/detente/id/person/li-shangfu> a det:Organization ."""
+    root = copy_project(project, tmp_path, both)
+    code, out, _ = run("check", "--project", str(root), "--format", "json")
+    assert code == 1
+    nodes = [item["node"] for item in json.loads(out)["inconsistencies"]]
+    assert "<https://w3id.org/detente/id/person/li-shangfu>" in nodes
+
+
+def test_syntax_error_names_file_line_column_without_traceback(
+    project: Project, tmp_path: Path
+) -> None:
+    root = copy_project(project, tmp_path, BROKEN_TURTLE)
+    process = subprocess.run(
+        [sys.executable, "-m", "detente", "check", "--project", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 2
+    assert "Traceback" not in process.stderr + process.stdout
+    assert f"{root / 'data' / 'extra.ttl'}:3:" in process.stderr
+
+
+def test_unknown_format_is_a_usage_error(project: Project) -> None:
+    code, _, _ = run("check", "--project", str(project.root), "--format", "xml")
+    assert code == 2
+
+
+def test_fmt_check_flags_non_canonical_file_and_fmt_fixes_it(tmp_path: Path) -> None:
+    messy = tmp_path / "messy.ttl"
+    messy.write_text(
+        "# kept header\n@prefix det: <https://w3id.org/detente/ontology#> .\n"
+        "<https://w3id.org/detente/id/person/b> a det:Person .\n"
+        "<https://w3id.org/detente/id/person/a>   a det:Person .\n",
+        encoding="utf-8",
+    )
+    before = Graph().parse(messy)
+    code, out, _ = run("fmt", "--check", str(messy))
+    assert code == 1 and "not canonical" in out
+    assert run("fmt", str(messy))[0] == 0
+    text = messy.read_text(encoding="utf-8")
+    assert text.startswith("# kept header\n@prefix det: <https://w3id.org/detente/ontology#> .\n")
+    assert text.index("person/a>") < text.index("person/b>")
+    assert len(Graph().parse(messy) ^ before) == 0
+    assert run("fmt", "--check", str(messy))[0] == 0
+
+
+def test_fmt_refuses_broken_file_and_leaves_it_untouched(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(BROKEN_TURTLE, encoding="utf-8")
+    code, _, err = run("fmt", str(broken))
+    assert code == 2
+    assert f"{broken}:3:" in err
+    assert broken.read_text(encoding="utf-8") == BROKEN_TURTLE
+
+
+@pytest.mark.parametrize("command", ["check", "fmt"])
+def test_help_explains_exit_codes_and_options(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert "--check" in out if command == "fmt" else "--format" in out
