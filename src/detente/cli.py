@@ -7,11 +7,26 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.table import Table
 
 from detente import __version__
 from detente.io import InputError, canonical_form, write_atomically
-from detente.kg import find_project
-from detente.reason import REASONERS
+from detente.kg import find_project, load_sources
+from detente.query import (
+    ENGINES,
+    QueryError,
+    find_question,
+    parse_binding,
+    questions,
+    run,
+    table_rows,
+    to_csv,
+    to_json,
+    to_markdown,
+    to_tsv,
+)
+from detente.query import FORMATS as QUERY_FORMATS
+from detente.reason import REASONERS, close
 from detente.report import FORMATS, as_json, as_turtle, print_text, summary_line
 from detente.validate import check_project
 
@@ -109,3 +124,86 @@ def fmt(check_only: bool, files: tuple[Path, ...]) -> None:
         click.echo(f"{verb}: {path}")
     click.echo(f"{len(paths) - len(changed)} of {len(paths)} files canonical", err=True)
     sys.exit(EXIT_FAIL if check_only and changed else EXIT_OK)
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--list", "list_only", is_flag=True, help="List every question with its description.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="table (terminal), csv/tsv/json (W3C SPARQL 1.1 results formats), md (Markdown).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="rdflib",
+    show_default=True,
+    help="SPARQL engine: rdflib or oxigraph (pyoxigraph); they give the same answers.",
+)
+@click.option(
+    "--closure/--no-closure",
+    default=None,
+    help="Run on the OWL-RL closure (default: as the question's '# closure:' header says).",
+)
+@click.option(
+    "--bind",
+    "binds",
+    multiple=True,
+    metavar="VAR=VALUE",
+    help="Fill a variable: VALUE is an IRI (<...> or http...), a short id (person/li-shangfu) "
+    "or a plain literal. Repeatable.",
+)
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: the one around the working folder).",
+)
+def query(
+    question: str | None,
+    list_only: bool,
+    output_format: str,
+    engine: str,
+    closure: bool | None,
+    binds: tuple[str, ...],
+    project_dir: Path | None,
+) -> None:
+    """Answer a question: a name from scripts/questions/ (without .rq) or any .rq file.
+
+    Exits 0 with the answer, 2 if the query or the graph cannot be read (a SPARQL syntax
+    error is given with its line and column).
+    """
+    try:
+        project = find_project(project_dir)
+        if list_only or question is None:
+            for item in questions(project.root / "scripts" / "questions"):
+                click.echo(f"{item.name:32} {item.description}")
+            return
+        chosen = find_question(project, question)
+        bindings = dict(parse_binding(text) for text in binds)
+        graph = load_sources(project).merged()
+        use_closure = chosen.needs_closure if closure is None else closure
+        if use_closure:
+            graph = close(graph)
+        results = run(chosen, graph, engine, bindings)  # type: ignore[arg-type]
+    except (InputError, QueryError, FileNotFoundError, ValueError) as err:
+        _fail(str(err))
+        return
+    if output_format == "csv":
+        click.echo(to_csv(results), nl=False)
+    elif output_format == "tsv":
+        click.echo(to_tsv(results), nl=False)
+    elif output_format == "json":
+        click.echo(to_json(results), nl=False)
+    elif output_format == "md":
+        click.echo(to_markdown(results, graph), nl=False)
+    else:
+        table = Table(*results.variables, title=chosen.description, title_justify="left")
+        for row in table_rows(results, graph):
+            table.add_row(*row)
+        Console(soft_wrap=False).print(table)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Node, URIRef
@@ -106,13 +108,46 @@ def count_fact_nodes(closed: Graph) -> int:
     return len(set(closed.subjects(RDF.type, DET.Fact)))
 
 
+def _header(text: str, key: str) -> str | None:
+    """The value of a `# key: value` line in a SPARQL script's header."""
+    found = re.search(rf"^#\s*{key}:\s*(.+)$", text, re.MULTILINE | re.IGNORECASE)
+    return found.group(1).strip() if found else None
+
+
+def run_checks(closed: Graph, folder: Path) -> list[Finding]:
+    """Run every `*-violation.rq` check of a folder; each row is a finding (ERROR or WARN)."""
+    found = []
+    for path in sorted(folder.glob("*-violation.rq")):
+        text = path.read_text(encoding="utf-8")
+        severity = "Warning" if (_header(text, "severity") or "ERROR").upper() == "WARN" else "Violation"
+        message = _header(text, "message") or path.stem
+        for row in closed.query(text):
+            values = row.asdict()  # type: ignore[union-attr]
+            found.append(
+                Finding(
+                    focus=_text(closed, values.get("this")) or "",
+                    path=_text(closed, values.get("path")),
+                    value=_text(closed, values.get("value")),
+                    shape=f"check:{path.stem}",
+                    component="sparql-check",
+                    severity=severity,
+                    message=message,
+                )
+            )
+    return found
+
+
 def check_project(project: Project, reasoner: Reasoner = "reasonable") -> CheckResult:
-    """Load, close and validate a whole project."""
+    """Load, close and validate a whole project: shapes, then the SPARQL checks."""
     start = time.perf_counter()
     sources = load_sources(project)
     merged = sources.merged()
     closed = close(merged, reasoner)
     outcome = validate(closed, sources.shapes, inconsistencies(closed))
+    outcome.findings = sorted(
+        outcome.findings + run_checks(closed, project.root / "scripts" / "checks"),
+        key=lambda f: (f.focus, f.shape, f.path or "", f.value or ""),
+    )
     return CheckResult(
         outcome=outcome,
         triples=len(merged),

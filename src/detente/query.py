@@ -1,0 +1,272 @@
+"""Run SPARQL question scripts on an engine (rdflib or pyoxigraph) and write their results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal as TypingLiteral
+
+import pyoxigraph as ox
+from pyparsing import ParseException
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Node
+
+from detente.kg import Project
+
+Engine = TypingLiteral["rdflib", "oxigraph"]
+ENGINES: tuple[Engine, ...] = ("rdflib", "oxigraph")
+Row = tuple[Node | None, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One SPARQL script: its name, its description, and whether it needs the closure."""
+
+    name: str
+    path: Path
+    text: str
+
+    @property
+    def description(self) -> str:
+        """The question in plain words: the script's first comment line."""
+        for line in self.text.splitlines():
+            if line.startswith("#"):
+                return line.lstrip("# ").strip()
+        return ""
+
+    @property
+    def needs_closure(self) -> bool:
+        """Whether the header says the question must run on the OWL-RL closure."""
+        return re.search(r"^#\s*closure:\s*yes\b", self.text, re.MULTILINE | re.IGNORECASE) is not None
+
+    def header(self, key: str) -> str | None:
+        """The value of a `# key: value` header line, if present."""
+        found = re.search(rf"^#\s*{re.escape(key)}:\s*(.+)$", self.text, re.MULTILINE | re.IGNORECASE)
+        return found.group(1).strip() if found else None
+
+
+@dataclass
+class QueryError(Exception):
+    """A SPARQL script that does not parse, with the place of the fault."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}:{self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Results:
+    """The variables and rows of a SELECT query, as rdflib terms (None = unbound)."""
+
+    variables: list[str]
+    rows: list[Row]
+
+
+def load_question(path: Path) -> Question:
+    """Read one .rq file."""
+    return Question(path.stem, path, path.read_text(encoding="utf-8"))
+
+
+def questions(folder: Path) -> list[Question]:
+    """Every question script of a folder, by name."""
+    return [load_question(path) for path in sorted(folder.glob("*.rq"))]
+
+
+def find_question(project: Project, name_or_file: str) -> Question:
+    """A question by name (scripts/questions/NAME.rq) or by the path of any .rq file."""
+    path = Path(name_or_file)
+    if path.suffix == ".rq" or path.exists():
+        if not path.is_file():
+            raise FileNotFoundError(f"{name_or_file}: no such query file")
+        return load_question(path)
+    candidate = project.root / "scripts" / "questions" / f"{name_or_file}.rq"
+    if not candidate.is_file():
+        known = ", ".join(q.name for q in questions(candidate.parent))
+        raise FileNotFoundError(f"no question named {name_or_file!r} (known: {known})")
+    return load_question(candidate)
+
+
+def check_syntax(question: Question) -> None:
+    """Raise QueryError with line and column if the script is not valid SPARQL."""
+    try:
+        prepareQuery(question.text)
+    except ParseException as err:
+        raise QueryError(str(question.path), f"SPARQL syntax error: {err.msg}", err.lineno, err.col) from None
+    except Exception as err:  # rdflib raises assorted errors on semantically bad queries
+        raise QueryError(str(question.path), f"SPARQL error: {err}") from None
+
+
+def _from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
+    """The rdflib term for a pyoxigraph term."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def oxigraph_store(graph: Graph) -> ox.Store:
+    """An in-memory pyoxigraph store holding the graph's triples."""
+    store = ox.Store()
+    store.bulk_extend(
+        ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
+        for s, p, o in graph
+    )
+    return store
+
+
+def run(
+    question: Question,
+    graph: Graph,
+    engine: Engine = "rdflib",
+    bindings: dict[str, Node] | None = None,
+    store: ox.Store | None = None,
+) -> Results:
+    """Run a SELECT question on the graph with the chosen engine."""
+    check_syntax(question)
+    bindings = bindings or {}
+    if engine == "oxigraph":
+        target = store if store is not None else oxigraph_store(graph)
+        solutions = target.query(
+            question.text,
+            substitutions={ox.Variable(k): _to_ox(v) for k, v in bindings.items()},
+        )
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryError(str(question.path), "only SELECT questions are supported")
+        variables = [v.value for v in solutions.variables]
+        rows = [tuple(_from_ox(solution[v]) for v in variables) for solution in solutions]
+        return Results(variables, rows)
+    result = graph.query(question.text, initBindings={Variable(k): v for k, v in bindings.items()})
+    if result.type != "SELECT" or result.vars is None:
+        raise QueryError(str(question.path), "only SELECT questions are supported")
+    variables = [str(v) for v in result.vars]
+    return Results(variables, [tuple(row) for row in result])  # type: ignore[arg-type]
+
+
+def parse_binding(text: str) -> tuple[str, Node]:
+    """A VAR=VALUE option: <iri> or a full IRI, a prefixed id (person/x), or a plain literal."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise ValueError(f"--bind wants VAR=VALUE, got {text!r}")
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        return name.strip().lstrip("?$"), URIRef(value[1:-1])
+    if re.match(r"^https?://", value):
+        return name.strip().lstrip("?$"), URIRef(value)
+    if re.match(r"^[a-z]+/[a-z0-9-]+$", value):
+        return name.strip().lstrip("?$"), URIRef(f"https://w3id.org/detente/id/{value}")
+    return name.strip().lstrip("?$"), Literal(value)
+
+
+# ----------------------------------------------------------------- result formats
+
+FORMATS = ("table", "csv", "tsv", "json", "md")
+
+
+def _plain(term: Node | None) -> str:
+    """A term's plain value (W3C SPARQL CSV results)."""
+    return "" if term is None else str(term)
+
+
+def _ntriples(term: Node | None) -> str:
+    """A term in N-Triples syntax (W3C SPARQL TSV results)."""
+    return "" if term is None else term.n3()
+
+
+def _json_term(term: Node) -> dict[str, str]:
+    """A term as a W3C SPARQL JSON results binding."""
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    assert isinstance(term, Literal)
+    binding = {"type": "literal", "value": str(term)}
+    if term.language:
+        binding["xml:lang"] = term.language
+    elif term.datatype:
+        binding["datatype"] = str(term.datatype)
+    return binding
+
+
+def to_csv(results: Results) -> str:
+    """W3C SPARQL 1.1 Query Results CSV."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(results.variables)
+    writer.writerows([_plain(t) for t in row] for row in results.rows)
+    return out.getvalue()
+
+
+def to_tsv(results: Results) -> str:
+    """W3C SPARQL 1.1 Query Results TSV."""
+    lines = ["\t".join(f"?{v}" for v in results.variables)]
+    lines += ["\t".join(_ntriples(t) for t in row) for row in results.rows]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(results: Results) -> str:
+    """W3C SPARQL 1.1 Query Results JSON."""
+    bindings = [
+        {v: _json_term(t) for v, t in zip(results.variables, row, strict=True) if t is not None}
+        for row in results.rows
+    ]
+    document = {"head": {"vars": results.variables}, "results": {"bindings": bindings}}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def compact(term: Node | None, graph: Graph) -> str:
+    """A term for people: prefixed IRIs, plain literal values."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return term.n3(graph.namespace_manager)
+    return str(term)
+
+
+def to_markdown(results: Results, graph: Graph) -> str:
+    """A Markdown table."""
+
+    def cell(term: Node | None) -> str:
+        return compact(term, graph).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(results.variables) + " |"]
+    lines.append("|" + "---|" * len(results.variables))
+    lines += ["| " + " | ".join(cell(t) for t in row) + " |" for row in results.rows]
+    return "\n".join(lines) + "\n"
+
+
+def table_rows(results: Results, graph: Graph) -> Iterable[list[str]]:
+    """The rows as compact strings, for a terminal table."""
+    return ([compact(t, graph) for t in row] for row in results.rows)
