@@ -147,6 +147,15 @@ def oxigraph_store(graph: Graph) -> ox.Store:
     return store
 
 
+def with_bindings(text: str, bindings: dict[str, Node]) -> str:
+    """The query with a trailing VALUES clause that fixes the given variables."""
+    if not bindings:
+        return text
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(term.n3() for term in bindings.values())
+    return f"{text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+
+
 def run(
     question: Question,
     graph: Graph,
@@ -154,21 +163,18 @@ def run(
     bindings: dict[str, Node] | None = None,
     store: ox.Store | None = None,
 ) -> Results:
-    """Run a SELECT question on the graph with the chosen engine."""
-    check_syntax(question)
-    bindings = bindings or {}
+    """Run a SELECT question on the graph with the chosen engine, variables fixed by bindings."""
+    text = with_bindings(question.text, bindings or {})
+    check_syntax(Question(question.name, question.path, text))
     if engine == "oxigraph":
         target = store if store is not None else oxigraph_store(graph)
-        solutions = target.query(
-            question.text,
-            substitutions={ox.Variable(k): _to_ox(v) for k, v in bindings.items()},
-        )
+        solutions = target.query(text)
         if not isinstance(solutions, ox.QuerySolutions):
             raise QueryError(str(question.path), "only SELECT questions are supported")
         variables = [v.value for v in solutions.variables]
         rows = [tuple(_from_ox(solution[v]) for v in variables) for solution in solutions]
         return Results(variables, rows)
-    result = graph.query(question.text, initBindings={Variable(k): v for k, v in bindings.items()})
+    result = graph.query(text)
     if result.type != "SELECT" or result.vars is None:
         raise QueryError(str(question.path), "only SELECT questions are supported")
     variables = [str(v) for v in result.vars]
