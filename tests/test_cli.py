@@ -66,7 +66,7 @@ def test_check_with_violation_exits_1_and_names_node_path_shape(
     found = {(f["focus"], f["path"], f["shape"]) for f in report["findings"]}
     assert found == {
         (
-            "<https://w3id.org/detente/id/meeting/lonely>",
+            "meeting:lonely",
             "det:participant",
             "dsh:HeldMeetingShape-participant",
         )
@@ -111,7 +111,7 @@ def test_check_inconsistency_exits_1(project: Project, tmp_path: Path) -> None:
     code, out, _ = run("check", "--project", str(root), "--format", "json")
     assert code == 1
     nodes = [item["node"] for item in json.loads(out)["inconsistencies"]]
-    assert "<https://w3id.org/detente/id/person/li-shangfu>" in nodes
+    assert "person:li-shangfu" in nodes
 
 
 def test_syntax_error_names_file_line_column_without_traceback(

@@ -13,7 +13,8 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 from pyparsing import ParseException
-from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
@@ -119,6 +120,8 @@ def _from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | No
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
+    if term.datatype.value == str(XSD.string):
+        return Literal(term.value)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
@@ -148,12 +151,16 @@ def oxigraph_store(graph: Graph) -> ox.Store:
 
 
 def with_bindings(text: str, bindings: dict[str, Node]) -> str:
-    """The query with a trailing VALUES clause that fixes the given variables."""
+    """The query with the given variables fixed by a VALUES block opening its WHERE clause."""
     if not bindings:
         return text
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(term.n3() for term in bindings.values())
-    return f"{text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+    block = f"VALUES ({names}) {{ ({values}) }}"
+    where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+    if where is None:
+        return f"{text.rstrip()}\n{block}\n"
+    return f"{text[: where.end()]}\n  {block}{text[where.end() :]}"
 
 
 def run(

@@ -8,7 +8,8 @@ from typing import Literal as TypingLiteral
 import owlrl
 import reasonable
 from owlrl.Namespaces import ERRNS
-from rdflib import Graph
+from rdflib import Graph, Literal, Node
+from rdflib.namespace import XSD
 
 Reasoner = TypingLiteral["reasonable", "owlrl"]
 REASONERS: tuple[Reasoner, ...] = ("reasonable", "owlrl")
@@ -25,9 +26,17 @@ def close(graph: Graph, reasoner: Reasoner = "reasonable") -> Graph:
         return closed
     engine = reasonable.PyReasoner()
     engine.from_graph(graph)
-    for triple in engine.reason():
-        closed.add(triple)
+    closed += graph
+    for s, p, o in engine.reason():
+        closed.add((s, p, _plain_string(o)))
     return closed
+
+
+def _plain_string(term: Node) -> Node:
+    """An xsd:string literal as the simple literal it equals in RDF 1.1 (as rdflib parses it)."""
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
 
 
 @dataclass(frozen=True)
