@@ -34,8 +34,8 @@ ONE_PARTICIPANT = """@prefix det: <https://w3id.org/detente/ontology#> .
 
 
 def copy_project(project: Project, target: Path, extra: str | None = None) -> Path:
-    """A copy of the project's ontology, shapes and data, with one extra data file."""
-    for folder in ("ontology", "shapes", "data"):
+    """A copy of the project (ontology, shapes, data, scripts), with one extra data file."""
+    for folder in ("ontology", "shapes", "data", "scripts"):
         shutil.copytree(project.root / folder, target / folder)
     if extra is not None:
         (target / "data" / "extra.ttl").write_text(extra, encoding="utf-8")
@@ -167,3 +167,24 @@ def test_help_explains_exit_codes_and_options(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0
     assert "--check" in out if command == "fmt" else "--format" in out
+
+
+def test_an_error_check_fails_check_and_a_warning_does_not(project: Project, tmp_path: Path) -> None:
+    second_minister = """@prefix det: <https://w3id.org/detente/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/detente/id/tenure/qin-gang-defense-minister> a det:Tenure ;
+    rdfs:label "Qin Gang as China's defense minister" ;
+    det:holder <https://w3id.org/detente/id/person/qin-gang> ;
+    det:post <https://w3id.org/detente/id/post/china-defense-minister> ;
+    det:attestedBy <https://w3id.org/detente/id/report/dw-2023-05-30> ;
+    det:source <https://w3id.org/detente/id/report/dw-2023-05-30> ;
+    det:quote "Chinese Foreign Minister Qin Gang" .
+"""
+    root = copy_project(project, tmp_path, second_minister)
+    code, out, _ = run("check", "--project", str(root), "--format", "json")
+    assert code == 1
+    shapes = {(f["focus"], f["shape"], f["severity"]) for f in json.loads(out)["findings"]}
+    assert shapes == {
+        ("tenure:li-shangfu-defense-minister", "check:single-holder-overlap-violation", "Violation"),
+        ("tenure:qin-gang-defense-minister", "check:single-holder-overlap-violation", "Violation"),
+    }
