@@ -56,7 +56,9 @@ def test_no_check_fires_on_the_article_graph(project: Project, closed: Graph) ->
 
 
 def test_error_and_warning_severities_are_reported_as_such(sources: Sources) -> None:
-    graph = load_graph([FIXTURES / "duplicate-tenure-violation.ttl"], graph=sources.ontology + Graph())
+    graph = load_graph(
+        [FIXTURES / "duplicate-tenure-violation.ttl"], graph=sources.ontology + Graph()
+    )
     found = {(f.shape, f.severity) for f in run_checks(close(graph), CHECKS)}
     assert {item for item in found if "duplicate" in item[0]} == {
         ("check:duplicate-tenure-violation", "Warning")

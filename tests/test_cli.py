@@ -73,9 +73,7 @@ def test_check_with_violation_exits_1_and_names_node_path_shape(
     }
 
 
-def test_check_text_report_shows_message_path_value_shape(
-    project: Project, tmp_path: Path
-) -> None:
+def test_check_text_report_shows_message_path_value_shape(project: Project, tmp_path: Path) -> None:
     root = copy_project(project, tmp_path, ONE_PARTICIPANT)
     code, out, _ = run("check", "--project", str(root))
     assert code == 1
@@ -169,7 +167,9 @@ def test_help_explains_exit_codes_and_options(command: str) -> None:
     assert "--check" in out if command == "fmt" else "--format" in out
 
 
-def test_an_error_check_fails_check_and_a_warning_does_not(project: Project, tmp_path: Path) -> None:
+def test_an_error_check_fails_check_and_a_warning_does_not(
+    project: Project, tmp_path: Path
+) -> None:
     second_minister = """@prefix det: <https://w3id.org/detente/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <https://w3id.org/detente/id/tenure/qin-gang-defense-minister> a det:Tenure ;
@@ -185,6 +185,10 @@ def test_an_error_check_fails_check_and_a_warning_does_not(project: Project, tmp
     assert code == 1
     shapes = {(f["focus"], f["shape"], f["severity"]) for f in json.loads(out)["findings"]}
     assert shapes == {
-        ("tenure:li-shangfu-defense-minister", "check:single-holder-overlap-violation", "Violation"),
+        (
+            "tenure:li-shangfu-defense-minister",
+            "check:single-holder-overlap-violation",
+            "Violation",
+        ),
         ("tenure:qin-gang-defense-minister", "check:single-holder-overlap-violation", "Violation"),
     }

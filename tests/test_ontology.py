@@ -19,11 +19,7 @@ TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, SKOS.ConceptS
 
 def our_terms(ontology: Graph) -> set[URIRef]:
     """Every IRI of our namespace that the ontology declares."""
-    return {
-        s
-        for s in ontology.subjects()
-        if isinstance(s, URIRef) and str(s).startswith(str(DET))
-    }
+    return {s for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(str(DET))}
 
 
 def test_ontology_header_carries_version_and_metadata(sources: Sources) -> None:
@@ -60,9 +56,9 @@ def test_class_and_property_names_follow_the_conventions(sources: Sources) -> No
         local = str(term)[len(str(DET)) :]
         if (term, RDF.type, OWL.Class) in ontology:
             assert local[0].isupper(), term
-        if {(term, RDF.type, t) in ontology for t in (OWL.ObjectProperty, OWL.DatatypeProperty)} != {
-            False
-        }:
+        if {
+            (term, RDF.type, t) in ontology for t in (OWL.ObjectProperty, OWL.DatatypeProperty)
+        } != {False}:
             assert local[0].islower(), term
 
 
@@ -114,6 +110,9 @@ def test_ontology_file_is_the_only_place_terms_are_defined(project: Project) -> 
     for path in project.data_files:
         graph = Graph().parse(path)
         declared = [
-            s for t in TERM_TYPES for s in graph.subjects(RDF.type, t) if str(s).startswith(str(DET))
+            s
+            for t in TERM_TYPES
+            for s in graph.subjects(RDF.type, t)
+            if str(s).startswith(str(DET))
         ]
         assert declared == [], Path(path).name

@@ -51,7 +51,9 @@ def order_keys(question: Question, header: list[str]) -> list[int]:
     return [header.index(name) for name in names if name in header]
 
 
-def assert_same_answer(question: Question, ours: list[list[str]], expected: list[list[str]]) -> None:
+def assert_same_answer(
+    question: Question, ours: list[list[str]], expected: list[list[str]]
+) -> None:
     """Same header, same rows (as a multiset), and the same order on the ORDER BY columns."""
     assert ours[0] == expected[0], "columns differ"
     missing = Counter(map(tuple, expected[1:])) - Counter(map(tuple, ours[1:]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -48,6 +49,8 @@ def main() -> None:
     1 the input was judged and found wanting (violations, non-canonical files),
     2 the command could not run (an unreadable or malformed file, a bad option).
     """
+    # rdflib logs ill-typed literals with a traceback; detente reports them as findings instead.
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
 
 
 @main.command()
@@ -98,7 +101,9 @@ def check(output_format: str, reasoner: str, project_dir: Path | None) -> None:
 
 
 @main.command()
-@click.option("--check", "check_only", is_flag=True, help="Only report files that are not canonical.")
+@click.option(
+    "--check", "check_only", is_flag=True, help="Only report files that are not canonical."
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def fmt(check_only: bool, files: tuple[Path, ...]) -> None:
     """Rewrite Turtle files in canonical form (default: every project file).
@@ -122,7 +127,7 @@ def fmt(check_only: bool, files: tuple[Path, ...]) -> None:
     verb = "not canonical" if check_only else "reformatted"
     for path in changed:
         click.echo(f"{verb}: {path}")
-    click.echo(f"{len(paths) - len(changed)} of {len(paths)} files canonical", err=True)
+    click.echo(f"{len(changed)} of {len(paths)} files {verb}", err=True)
     sys.exit(EXIT_FAIL if check_only and changed else EXIT_OK)
 
 

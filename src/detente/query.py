@@ -44,11 +44,15 @@ class Question:
     @property
     def needs_closure(self) -> bool:
         """Whether the header says the question must run on the OWL-RL closure."""
-        return re.search(r"^#\s*closure:\s*yes\b", self.text, re.MULTILINE | re.IGNORECASE) is not None
+        return (
+            re.search(r"^#\s*closure:\s*yes\b", self.text, re.MULTILINE | re.IGNORECASE) is not None
+        )
 
     def header(self, key: str) -> str | None:
         """The value of a `# key: value` header line, if present."""
-        found = re.search(rf"^#\s*{re.escape(key)}:\s*(.+)$", self.text, re.MULTILINE | re.IGNORECASE)
+        found = re.search(
+            rf"^#\s*{re.escape(key)}:\s*(.+)$", self.text, re.MULTILINE | re.IGNORECASE
+        )
         return found.group(1).strip() if found else None
 
 
@@ -105,7 +109,9 @@ def check_syntax(question: Question) -> None:
     try:
         prepareQuery(question.text)
     except ParseException as err:
-        raise QueryError(str(question.path), f"SPARQL syntax error: {err.msg}", err.lineno, err.col) from None
+        raise QueryError(
+            str(question.path), f"SPARQL syntax error: {err.msg}", err.lineno, err.col
+        ) from None
     except Exception as err:  # rdflib raises assorted errors on semantically bad queries
         raise QueryError(str(question.path), f"SPARQL error: {err}") from None
 

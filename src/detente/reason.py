@@ -55,7 +55,9 @@ CLASH_QUERIES = {
         }""",
     "nothing": """
         PREFIX owl: <http://www.w3.org/2002/07/owl#>
-        SELECT DISTINCT ?node ?a ?b WHERE { ?node a owl:Nothing . BIND(owl:Nothing AS ?a) BIND(?a AS ?b) }""",
+        SELECT DISTINCT ?node ?a ?b WHERE {
+            ?node a owl:Nothing . BIND(owl:Nothing AS ?a) BIND(?a AS ?b)
+        }""",
     "functional": """
         PREFIX owl: <http://www.w3.org/2002/07/owl#>
         SELECT DISTINCT ?node ?a ?b WHERE {
@@ -64,7 +66,9 @@ CLASH_QUERIES = {
         }""",
     "different": """
         PREFIX owl: <http://www.w3.org/2002/07/owl#>
-        SELECT DISTINCT ?node ?a ?b WHERE { ?node owl:sameAs ?a ; owl:differentFrom ?a . BIND(?a AS ?b) }""",
+        SELECT DISTINCT ?node ?a ?b WHERE {
+            ?node owl:sameAs ?a ; owl:differentFrom ?a . BIND(?a AS ?b)
+        }""",
 }
 
 

@@ -1,4 +1,4 @@
-"""Validate a closed graph against the SHACL shapes and collect readable findings."""
+"""Judge a graph: OWL-RL closure and inconsistencies, SHACL shapes, SPARQL checks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Node, URIRef
+from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
 
 from detente.kg import DET, Project, load_sources
@@ -73,23 +73,94 @@ def _findings(report: Graph, names: Graph) -> list[Finding]:
                 message=str(report.value(result, SH.resultMessage) or ""),
             )
         )
-    return sorted(found, key=lambda f: (f.focus, f.shape, f.path or "", f.value or ""))
+    return _sorted(found)
 
 
-def validate(closed: Graph, shapes: Graph, inconsistent: list[Inconsistency]) -> Outcome:
-    """Validate a closed graph (ontology + data) against shapes; no further inference."""
+def _names(*graphs: Graph) -> Graph:
+    """An empty graph carrying the prefixes of the given graphs (first binding wins)."""
+    names = Graph(bind_namespaces="none")
+    for graph in graphs:
+        for prefix, namespace in graph.namespaces():
+            names.bind(prefix, namespace, override=False)
+    return names
+
+
+def ill_typed_literals(graph: Graph) -> list[tuple[Node, Node, Literal]]:
+    """Triples whose literal is not a valid value of its datatype ("2023-02-30"^^xsd:date)."""
+    return [
+        (s, p, o)
+        for s, p, o in graph
+        if isinstance(o, Literal) and o.ill_typed
+    ]
+
+
+def _ill_typed_finding(names: Graph, triple: tuple[Node, Node, Literal]) -> Finding:
+    """The finding for one ill-typed literal."""
+    subject, predicate, literal = triple
+    datatype = _text(names, literal.datatype)
+    return Finding(
+        focus=_text(names, subject) or "",
+        path=_text(names, predicate),
+        value=_text(names, literal),
+        shape="check:ill-typed-literal",
+        component="sh:DatatypeConstraintComponent",
+        severity="Violation",
+        message=f"{literal!s} is not a valid {datatype}; the triple is left out of validation.",
+    )
+
+
+def validate(graph: Graph, shapes: Graph, inconsistent: list[Inconsistency]) -> Outcome:
+    """Validate ontology + asserted data against the shapes, with no inference.
+
+    SHACL runs on the asserted graph, not on the closure: a range axiom would otherwise make
+    any value an instance of the class a shape requires. Subclasses are still followed, since
+    the ontology's rdfs:subClassOf triples are in the graph. Ill-typed literals are reported
+    on their own and left out, since SHACL engines cannot compare them.
+    """
+    names = _names(graph, shapes)
+    bad = ill_typed_literals(graph)
+    checked = graph
+    if bad:
+        checked = Graph(bind_namespaces="none")
+        checked += graph
+        for triple in bad:
+            checked.remove(triple)
     _, report, _ = shacl_validate(
-        closed,
+        checked,
         shacl_graph=shapes,
         inference="none",
         advanced=True,
         allow_warnings=True,
     )
-    names = Graph(bind_namespaces="none")
-    for graph in (closed, shapes):
-        for prefix, namespace in graph.namespaces():
-            names.bind(prefix, namespace, override=False)
-    return Outcome(_findings(report, names), inconsistent, report)
+    findings = _findings(report, names) + [_ill_typed_finding(names, t) for t in bad]
+    return Outcome(_sorted(findings), inconsistent, report)
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    """Findings in a stable order: by node, rule, path, value."""
+    return sorted(findings, key=lambda f: (f.focus, f.shape, f.path or "", f.value or ""))
+
+
+@dataclass
+class Judgement:
+    """A validated graph: the outcome, and the closure it was judged with."""
+
+    outcome: Outcome
+    closed: Graph
+
+
+def judge(
+    graph: Graph,
+    shapes: Graph,
+    checks: Path | None = None,
+    reasoner: Reasoner = "reasonable",
+) -> Judgement:
+    """Close a graph, find its inconsistencies, validate it, and run the SPARQL checks."""
+    closed = close(graph, reasoner)
+    outcome = validate(graph, shapes, inconsistencies(closed))
+    if checks is not None:
+        outcome.findings = _sorted(outcome.findings + run_checks(closed, checks))
+    return Judgement(outcome, closed)
 
 
 @dataclass
@@ -119,7 +190,9 @@ def run_checks(closed: Graph, folder: Path) -> list[Finding]:
     found = []
     for path in sorted(folder.glob("*-violation.rq")):
         text = path.read_text(encoding="utf-8")
-        severity = "Warning" if (_header(text, "severity") or "ERROR").upper() == "WARN" else "Violation"
+        severity = (
+            "Warning" if (_header(text, "severity") or "ERROR").upper() == "WARN" else "Violation"
+        )
         message = _header(text, "message") or path.stem
         for row in closed.query(text):
             values = row.asdict()  # type: ignore[union-attr]
@@ -142,16 +215,11 @@ def check_project(project: Project, reasoner: Reasoner = "reasonable") -> CheckR
     start = time.perf_counter()
     sources = load_sources(project)
     merged = sources.merged()
-    closed = close(merged, reasoner)
-    outcome = validate(closed, sources.shapes, inconsistencies(closed))
-    outcome.findings = sorted(
-        outcome.findings + run_checks(closed, project.root / "scripts" / "checks"),
-        key=lambda f: (f.focus, f.shape, f.path or "", f.value or ""),
-    )
+    judgement = judge(merged, sources.shapes, project.root / "scripts" / "checks", reasoner)
     return CheckResult(
-        outcome=outcome,
+        outcome=judgement.outcome,
         triples=len(merged),
-        inferred=len(closed) - len(merged),
-        fact_nodes=count_fact_nodes(closed),
+        inferred=len(judgement.closed) - len(merged),
+        fact_nodes=count_fact_nodes(judgement.closed),
         seconds=time.perf_counter() - start,
     )
