@@ -87,11 +87,7 @@ def _names(*graphs: Graph) -> Graph:
 
 def ill_typed_literals(graph: Graph) -> list[tuple[Node, Node, Literal]]:
     """Triples whose literal is not a valid value of its datatype ("2023-02-30"^^xsd:date)."""
-    return [
-        (s, p, o)
-        for s, p, o in graph
-        if isinstance(o, Literal) and o.ill_typed
-    ]
+    return [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and o.ill_typed]
 
 
 def _ill_typed_finding(names: Graph, triple: tuple[Node, Node, Literal]) -> Finding:
