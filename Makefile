@@ -16,6 +16,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/detente check
+	$(BIN)/detente query --all
 
 test: $(STAMP) lint typecheck fmt-check pytest
 
@@ -34,6 +35,7 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_questions.py
 
 clean:
 	rm -rf $(VENV) .cache dist build src/*.egg-info

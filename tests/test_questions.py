@@ -158,8 +158,10 @@ def test_markdown_and_table_outputs() -> None:
     code, out, _ = invoke("query", "refusals", "--format", "md")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("| rejecter | requester")
-    assert len(lines) == 2 + 3
+    assert lines[0] == "### Who refused whom, and what had been asked?"
+    table = [line for line in lines if line.startswith("|")]
+    assert table[0].startswith("| rejecter | requester")
+    assert len(table) == 2 + 3  # header, rule, and the three refusals the article reports
     code, out, _ = invoke("query", "refusals")
     assert code == 0 and "Who refused whom" in out
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from rdflib import Graph
 from rich.console import Console
 from rich.table import Table
 
@@ -16,6 +17,7 @@ from detente.kg import find_project, load_sources
 from detente.query import (
     ENGINES,
     QueryError,
+    Results,
     find_question,
     parse_binding,
     questions,
@@ -134,6 +136,7 @@ def fmt(check_only: bool, files: tuple[Path, ...]) -> None:
 @main.command()
 @click.argument("question", required=False)
 @click.option("--list", "list_only", is_flag=True, help="List every question with its description.")
+@click.option("--all", "run_all", is_flag=True, help="Answer every question, one after another.")
 @click.option(
     "--format",
     "output_format",
@@ -172,6 +175,7 @@ def fmt(check_only: bool, files: tuple[Path, ...]) -> None:
 def query(
     question: str | None,
     list_only: bool,
+    run_all: bool,
     output_format: str,
     engine: str,
     closure: bool | None,
@@ -180,25 +184,37 @@ def query(
 ) -> None:
     """Answer a question: a name from scripts/questions/ (without .rq) or any .rq file.
 
+    With --all, answers every question of scripts/questions/ in one process.
     Exits 0 with the answer, 2 if the query or the graph cannot be read (a SPARQL syntax
     error is given with its line and column).
     """
     try:
         project = find_project(project_dir)
-        if list_only or question is None:
-            for item in questions(project.root / "scripts" / "questions"):
+        known = questions(project.root / "scripts" / "questions")
+        if list_only or (question is None and not run_all):
+            for item in known:
                 click.echo(f"{item.name:32} {item.description}")
             return
-        chosen = find_question(project, question)
+        chosen = known if run_all else [find_question(project, str(question))]
         bindings = dict(parse_binding(text) for text in binds)
-        graph = load_sources(project).merged()
-        use_closure = chosen.needs_closure if closure is None else closure
-        if use_closure:
-            graph = close(graph)
-        results = run(chosen, graph, engine, bindings)  # type: ignore[arg-type]
+        merged = load_sources(project).merged()
+        closed: Graph | None = None
+        answers = []
+        for item in chosen:
+            graph = merged
+            if item.needs_closure if closure is None else closure:
+                closed = closed if closed is not None else close(merged)
+                graph = closed
+            answers.append((item, run(item, graph, engine, bindings)))  # type: ignore[arg-type]
     except (InputError, QueryError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
         return
+    for item, results in answers:
+        _print_results(item.description, results, merged, output_format)
+
+
+def _print_results(title: str, results: Results, names: Graph, output_format: str) -> None:
+    """Write one question's results in the chosen format."""
     if output_format == "csv":
         click.echo(to_csv(results), nl=False)
     elif output_format == "tsv":
@@ -206,9 +222,11 @@ def query(
     elif output_format == "json":
         click.echo(to_json(results), nl=False)
     elif output_format == "md":
-        click.echo(to_markdown(results, graph), nl=False)
+        click.echo(f"### {title}\n\n{to_markdown(results, names)}")
     else:
-        table = Table(*results.variables, title=chosen.description, title_justify="left")
-        for row in table_rows(results, graph):
+        table = Table(title=title, title_justify="left")
+        for name in results.variables:
+            table.add_column(name, overflow="fold")
+        for row in table_rows(results, names):
             table.add_row(*row)
-        Console(soft_wrap=False).print(table)
+        Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)

@@ -15,7 +15,6 @@ import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from detente.kg import Project
@@ -47,13 +46,6 @@ class Question:
         return (
             re.search(r"^#\s*closure:\s*yes\b", self.text, re.MULTILINE | re.IGNORECASE) is not None
         )
-
-    def header(self, key: str) -> str | None:
-        """The value of a `# key: value` header line, if present."""
-        found = re.search(
-            rf"^#\s*{re.escape(key)}:\s*(.+)$", self.text, re.MULTILINE | re.IGNORECASE
-        )
-        return found.group(1).strip() if found else None
 
 
 @dataclass
@@ -104,16 +96,40 @@ def find_question(project: Project, name_or_file: str) -> Question:
     return load_question(candidate)
 
 
-def check_syntax(question: Question) -> None:
-    """Raise QueryError with line and column if the script is not valid SPARQL."""
+def _rdflib_select(question: Question, text: str, graph: Graph) -> Results:
+    """Run a SELECT query with rdflib; syntax errors name their line and column."""
     try:
-        prepareQuery(question.text)
+        result = graph.query(text)
     except ParseException as err:
         raise QueryError(
             str(question.path), f"SPARQL syntax error: {err.msg}", err.lineno, err.col
         ) from None
     except Exception as err:  # rdflib raises assorted errors on semantically bad queries
         raise QueryError(str(question.path), f"SPARQL error: {err}") from None
+    if result.type != "SELECT" or result.vars is None:
+        raise QueryError(str(question.path), "only SELECT questions are supported")
+    variables = [str(v) for v in result.vars]
+    return Results(variables, [tuple(row) for row in result])  # type: ignore[arg-type]
+
+
+_OX_POSITION = re.compile(r"at (\d+):(\d+)")
+
+
+def _oxigraph_select(question: Question, text: str, store: ox.Store) -> Results:
+    """Run a SELECT query with pyoxigraph; syntax errors name their line and column."""
+    try:
+        solutions = store.query(text)
+    except SyntaxError as err:
+        found = _OX_POSITION.search(str(err.msg))
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
+        raise QueryError(
+            str(question.path), f"SPARQL syntax error: {err.msg}", line, column
+        ) from None
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise QueryError(str(question.path), "only SELECT questions are supported")
+    variables = [v.value for v in solutions.variables]
+    rows = [tuple(_from_ox(solution[v]) for v in variables) for solution in solutions]
+    return Results(variables, rows)
 
 
 def _from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
@@ -166,7 +182,7 @@ def with_bindings(text: str, bindings: dict[str, Node]) -> str:
     where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
     if where is None:
         return f"{text.rstrip()}\n{block}\n"
-    return f"{text[: where.end()]}\n  {block}{text[where.end() :]}"
+    return f"{text[: where.end()]} {block}{text[where.end() :]}"
 
 
 def run(
@@ -178,20 +194,11 @@ def run(
 ) -> Results:
     """Run a SELECT question on the graph with the chosen engine, variables fixed by bindings."""
     text = with_bindings(question.text, bindings or {})
-    check_syntax(Question(question.name, question.path, text))
     if engine == "oxigraph":
-        target = store if store is not None else oxigraph_store(graph)
-        solutions = target.query(text)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise QueryError(str(question.path), "only SELECT questions are supported")
-        variables = [v.value for v in solutions.variables]
-        rows = [tuple(_from_ox(solution[v]) for v in variables) for solution in solutions]
-        return Results(variables, rows)
-    result = graph.query(text)
-    if result.type != "SELECT" or result.vars is None:
-        raise QueryError(str(question.path), "only SELECT questions are supported")
-    variables = [str(v) for v in result.vars]
-    return Results(variables, [tuple(row) for row in result])  # type: ignore[arg-type]
+        return _oxigraph_select(
+            question, text, store if store is not None else oxigraph_store(graph)
+        )
+    return _rdflib_select(question, text, graph)
 
 
 def parse_binding(text: str) -> tuple[str, Node]:
