@@ -6,28 +6,21 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from detente.kg import Project, Sources, load_graph
 from detente.reason import close
-from detente.validate import run_checks
+from detente.validate import CHECK, run_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS = ROOT / "scripts" / "checks"
 FIXTURES = ROOT / "tests" / "fixtures" / "checks"
 
 
-def expected_focus(path: Path) -> set[str]:
+def expected_focus(path: Path) -> set[URIRef]:
     """The focus nodes a fixture declares in its `# expect: IRI` lines."""
     text = path.read_text(encoding="utf-8")
-    return {f"<{iri}>" for iri in re.findall(r"^# expect: (\S+)$", text, re.MULTILINE)}
-
-
-def as_iri(node: str, graph: Graph) -> str:
-    """A finding's focus written as <full IRI>."""
-    if node.startswith("<"):
-        return node
-    return f"<{graph.namespace_manager.expand_curie(node)}>"
+    return {URIRef(iri) for iri in re.findall(r"^# expect: (\S+)$", text, re.MULTILINE)}
 
 
 def test_every_check_has_a_fixture_and_a_severity() -> None:
@@ -47,7 +40,7 @@ def test_check_fires_on_exactly_the_expected_nodes(
     (folder / f"{fixture.stem}.rq").write_text((CHECKS / f"{fixture.stem}.rq").read_text())
     graph = load_graph([fixture], graph=sources.ontology + Graph())
     closed = close(graph)
-    found = {as_iri(f.focus, closed) for f in run_checks(closed, folder)}
+    found = {f.focus for f in run_checks(closed, folder)}
     assert found == expected_focus(fixture)
 
 
@@ -59,10 +52,10 @@ def test_error_and_warning_severities_are_reported_as_such(sources: Sources) -> 
     graph = load_graph(
         [FIXTURES / "duplicate-tenure-violation.ttl"], graph=sources.ontology + Graph()
     )
-    found = {(f.shape, f.severity) for f in run_checks(close(graph), CHECKS)}
+    found = {(f.rule, f.severity) for f in run_checks(close(graph), CHECKS)}
     assert {item for item in found if "duplicate" in item[0]} == {
-        ("check:duplicate-tenure-violation", "Warning")
+        (CHECK["duplicate-tenure-violation"], "Warning")
     }
     graph = load_graph([FIXTURES / "missing-label-violation.ttl"], graph=sources.ontology + Graph())
-    found = {(f.shape, f.severity) for f in run_checks(close(graph), CHECKS)}
-    assert found == {("check:missing-label-violation", "Violation")}
+    found = {(f.rule, f.severity) for f in run_checks(close(graph), CHECKS)}
+    assert found == {(CHECK["missing-label-violation"], "Violation")}

@@ -63,7 +63,7 @@ def test_check_with_violation_exits_1_and_names_node_path_shape(
     assert code == 1
     report = json.loads(out)
     assert report["conforms"] is False
-    found = {(f["focus"], f["path"], f["shape"]) for f in report["findings"]}
+    found = {(f["focus"], f["path"], f["rule"]) for f in report["findings"]}
     assert found == {
         (
             "meeting:lonely",
@@ -79,7 +79,7 @@ def test_check_text_report_shows_message_path_value_shape(project: Project, tmp_
     assert code == 1
     assert "A held meeting needs at least two participants" in out
     assert "path:  det:participant" in out
-    assert "shape: dsh:HeldMeetingShape-participant" in out
+    assert "rule:  dsh:HeldMeetingShape-participant" in out
     assert out.strip().splitlines()[-1].startswith("does not conform:")
 
 
@@ -183,7 +183,7 @@ def test_an_error_check_fails_check_and_a_warning_does_not(
     root = copy_project(project, tmp_path, second_minister)
     code, out, _ = run("check", "--project", str(root), "--format", "json")
     assert code == 1
-    shapes = {(f["focus"], f["shape"], f["severity"]) for f in json.loads(out)["findings"]}
+    shapes = {(f["focus"], f["rule"], f["severity"]) for f in json.loads(out)["findings"]}
     assert shapes == {
         (
             "tenure:li-shangfu-defense-minister",

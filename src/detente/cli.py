@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rdflib import Graph
@@ -12,7 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from detente import __version__
-from detente.io import InputError, canonical_form, write_atomically
+from detente.contribution import add_contribution, judge_contribution, read_contribution
+from detente.io import (
+    DEFAULT_MAX_BYTES,
+    RDF_FORMATS,
+    InputError,
+    canonical_form,
+    write_atomically,
+)
 from detente.kg import find_project, load_sources
 from detente.query import (
     ENGINES,
@@ -30,8 +38,18 @@ from detente.query import (
 )
 from detente.query import FORMATS as QUERY_FORMATS
 from detente.reason import REASONERS, close
-from detente.report import FORMATS, as_json, as_turtle, print_text, summary_line
-from detente.validate import check_project
+from detente.report import (
+    FORMATS,
+    addition_line,
+    as_json,
+    as_turtle,
+    contribution_figures,
+    figures_of,
+    summary_line,
+    text_report,
+    verdict_line,
+)
+from detente.validate import Outcome, check_project
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -55,51 +73,145 @@ def main() -> None:
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
 
 
-@main.command()
-@click.option(
+OUTPUT_FORMAT = click.option(
     "--format",
     "output_format",
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="text: findings per node; json: findings as JSON; "
-    "turtle: the standard SHACL validation report.",
+    "turtle: a standard SHACL validation report.",
 )
-@click.option(
+REASONER = click.option(
     "--reasoner",
     type=click.Choice(REASONERS),
     default="reasonable",
     show_default=True,
     help="OWL 2 RL engine for the closure: reasonable (fast, Rust) or owlrl (the reference).",
 )
-@click.option(
+PROJECT = click.option(
     "--project",
     "project_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Project folder (default: the one around the working folder).",
 )
-def check(output_format: str, reasoner: str, project_dir: Path | None) -> None:
-    """Validate the whole graph: ontology + data, OWL-RL closure, SHACL shapes.
+INPUT_FORMAT = click.option(
+    "--input-format",
+    type=click.Choice(RDF_FORMATS),
+    default=None,
+    help="RDF syntax of the contribution (default: from the file's extension; "
+    "Turtle for standard input).",
+)
+MAX_BYTES = click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Refuse a contribution file larger than this.",
+)
 
-    Prints each offending node with the rule's message, the path, the value and the
-    shape, then a one-line summary. Exits 0 if the graph conforms, 1 if it has
-    violations or inconsistencies, 2 if it could not be read.
+
+@main.command()
+@click.argument("files", nargs=-1)
+@OUTPUT_FORMAT
+@INPUT_FORMAT
+@MAX_BYTES
+@REASONER
+@PROJECT
+def check(
+    files: tuple[str, ...],
+    output_format: str,
+    input_format: str | None,
+    max_bytes: int,
+    reasoner: str,
+    project_dir: Path | None,
+) -> None:
+    """Validate the whole graph, or judge contributed FILES in its context.
+
+    Without FILES: ontology + data, OWL-RL closure, inconsistency search, SHACL shapes and
+    the SPARQL checks of scripts/checks/. With FILES (Turtle, TriG, N-Triples, N-Quads,
+    JSON-LD or RDF/XML; "-" reads standard input): the contribution is judged on what it
+    adds - policy, conflicts with the graph, then shapes and checks on the merged graph -
+    and each finding points to the contribution's own line. Nothing is written.
+
+    Prints each offending node with the rule's message, the path, the value and the rule,
+    then a one-line summary. Exits 0 if the graph conforms (the contribution is accepted),
+    1 if not, 2 if the input could not be used (named with line and column).
     """
     try:
         project = find_project(project_dir)
-        result = check_project(project, reasoner)  # type: ignore[arg-type]
-    except (InputError, FileNotFoundError) as err:
+        if files:
+            contribution = read_contribution(list(files), input_format, max_bytes)
+            verdict = judge_contribution(project, contribution, reasoner=reasoner)  # type: ignore[arg-type]
+        else:
+            result = check_project(project, reasoner)  # type: ignore[arg-type]
+    except (InputError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
         return
-    if output_format == "json":
-        click.echo(as_json(result))
-    elif output_format == "turtle":
-        click.echo(as_turtle(result), nl=False)
-        click.echo(f"# {summary_line(result)}", err=True)
-    else:
-        print_text(result, Console(highlight=False, soft_wrap=True))
+    if files:
+        _show(verdict.outcome, contribution_figures(verdict), output_format, verdict_line(verdict))
+        sys.exit(EXIT_OK if verdict.accepted else EXIT_FAIL)
+    _show(result.outcome, figures_of(result), output_format, summary_line(result))
     sys.exit(EXIT_OK if result.outcome.conforms else EXIT_FAIL)
+
+
+def _show(outcome: Outcome, figures: dict[str, Any], output_format: str, summary: str) -> None:
+    """Write a judgement in the chosen format; the summary goes last (to stderr for turtle)."""
+    if output_format == "json":
+        click.echo(as_json(outcome, figures))
+    elif output_format == "turtle":
+        click.echo(as_turtle(outcome), nl=False)
+        click.echo(f"# {summary}", err=True)
+    else:
+        for line in text_report(outcome):
+            click.echo(line)
+        click.echo(summary)
+
+
+@main.command()
+@click.argument("file")
+@click.option(
+    "--to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The data file to add to (default: data/<name of FILE>.ttl); must be in data/.",
+)
+@click.option("--dry-run", is_flag=True, help="Judge and say what would be written; write nothing.")
+@OUTPUT_FORMAT
+@INPUT_FORMAT
+@MAX_BYTES
+@REASONER
+@PROJECT
+def add(
+    file: str,
+    to: Path | None,
+    dry_run: bool,
+    output_format: str,
+    input_format: str | None,
+    max_bytes: int,
+    reasoner: str,
+    project_dir: Path | None,
+) -> None:
+    """Judge a contribution like `check FILE` and, only if it is accepted, add it to data/.
+
+    The contribution is merged into the target file in canonical Turtle, written to a
+    temporary file and renamed into place, so an interruption leaves the old file or the
+    new one. Triples already in the graph are not added again: adding the same contribution
+    twice changes nothing. A rejected contribution changes nothing. Exits 0 when accepted
+    (added, or nothing new), 1 when rejected, 2 when the input could not be used.
+    """
+    try:
+        project = find_project(project_dir)
+        contribution = read_contribution([file], input_format, max_bytes)
+        addition = add_contribution(project, contribution, to, dry_run, reasoner)  # type: ignore[arg-type]
+    except (InputError, FileNotFoundError, ValueError) as err:
+        _fail(str(err))
+        return
+    verdict = addition.result
+    _show(verdict.outcome, contribution_figures(verdict), output_format, verdict_line(verdict))
+    click.echo(addition_line(addition), err=True)
+    sys.exit(EXIT_OK if verdict.accepted else EXIT_FAIL)
 
 
 @main.command()

@@ -1,24 +1,50 @@
-"""Safe parsing of RDF files and canonical Turtle writing."""
+"""Safe parsing of RDF files and canonical Turtle writing.
+
+Reading never reaches the network or any file but the one named: RDF/XML with a DOCTYPE or
+entity declarations is refused (XXE, entity expansion), so is JSON-LD whose @context or @import
+points anywhere, so are bytes that are not UTF-8 and files over a size limit.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sys
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from xml.sax import SAXParseException
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.namespace import XSD
+from rdflib.plugins.parsers.notation3 import BadSyntax, RDFSink, SinkParser
+from rdflib.plugins.parsers.trig import TrigSinkParser
+from rdflib.term import Node
 
 FORMATS_BY_SUFFIX = {
     ".ttl": "turtle",
     ".turtle": "turtle",
+    ".trig": "trig",
     ".nt": "nt",
     ".ntriples": "nt",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
 }
+RDF_FORMATS = ("turtle", "trig", "nt", "nquads", "json-ld", "xml")
 DEFAULT_MAX_BYTES = 20_000_000
+STDIN = "-"
+
+Triple = tuple[Node, Node, Node]
 
 
 @dataclass
@@ -39,32 +65,49 @@ class InputError(Exception):
         return f"{where}: {self.message}"
 
 
-def format_for(path: Path, explicit: str | None = None) -> str:
-    """The rdflib format name for a file, from an explicit choice or its suffix."""
-    if explicit:
-        return explicit
+# ------------------------------------------------------------------ bytes and text
+
+
+def display_name(source: str | Path) -> str:
+    """How a source is named in messages."""
+    return "<stdin>" if str(source) == STDIN else str(source)
+
+
+def read_bytes(source: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a file (or of standard input for "-"), refusing more than max_bytes."""
+    name = display_name(source)
     try:
-        return FORMATS_BY_SUFFIX[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(FORMATS_BY_SUFFIX))
-        raise InputError(str(path), f"unknown RDF file type (known: {known})") from None
+        if str(source) == STDIN:
+            raw = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise InputError(name, "no such file")
+            if path.stat().st_size > max_bytes:
+                raise InputError(
+                    name, f"file is {path.stat().st_size} bytes, over the limit of {max_bytes}"
+                )
+            raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(name, err.strerror or str(err)) from None
+    if len(raw) > max_bytes:
+        raise InputError(name, f"input is over the limit of {max_bytes} bytes")
+    return raw
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 text (a byte-order mark dropped), or an error at the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        raise InputError(name, "not valid UTF-8", line, column) from None
 
 
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """The file's text, refusing files that are too large or not UTF-8."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(str(path), f"file is {size} bytes, over the limit of {max_bytes}")
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(str(path), err.strerror or str(err)) from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
-        raise InputError(str(path), "not valid UTF-8", line, column) from None
+    return decode(read_bytes(path, max_bytes), str(path))
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -75,37 +118,254 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
-def _syntax_error(path: Path, err: BadSyntax) -> InputError:
-    """An InputError naming the line and column of a Turtle/N3 syntax error."""
-    line, column = _position(err._str.decode("utf-8", "replace"), err._i)
-    return InputError(str(path), f"syntax error: {err._why}", line, column)
+# ------------------------------------------------------------------ hostile input
+
+_XML_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-_LINE_IN_MESSAGE = re.compile(r"line (\d+)", re.IGNORECASE)
+def refuse_xml_declarations(text: str, name: str) -> None:
+    """Refuse RDF/XML that declares a DOCTYPE or entities (XXE, 'billion laughs')."""
+    found = _XML_DECLARATION.search(text)
+    if found:
+        line, column = _position(text, found.start())
+        raise InputError(
+            name,
+            f"RDF/XML with a {found.group(1).upper()} declaration is refused: entities can read "
+            "files or expand without limit",
+            line,
+            column,
+        )
 
 
-def parse_text(text: str, path: Path, rdf_format: str, graph: Graph | None = None) -> Graph:
-    """Parse RDF text into a graph (new, or the one given), with errors naming path:line:column."""
-    target = graph if graph is not None else Graph(bind_namespaces="none")
+def _remote_references(node: Any) -> Iterator[str]:
+    """Every @context or @import value in a JSON document that names a document to fetch."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("@context", "@import"):
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str):
+                        yield item
+            yield from _remote_references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _remote_references(item)
+
+
+def parse_json(text: str, name: str) -> Any:
+    """A JSON document, refusing any @context or @import that points to another document."""
     try:
-        target.parse(data=text, format=rdf_format, publicID=path.resolve().as_uri())
+        document = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(name, f"JSON syntax error: {err.msg}", err.lineno, err.colno) from None
+    for reference in _remote_references(document):
+        raise InputError(
+            name,
+            f"JSON-LD context {reference!r} is refused: only inline @context objects are "
+            "accepted (detente never fetches documents)",
+        )
+    return document
+
+
+# ------------------------------------------------------------------ parsing
+
+
+@dataclass
+class Parsed:
+    """An RDF document read safely: its triples and the line each triple came from."""
+
+    name: str
+    rdf_format: str
+    text: str
+    graph: Graph
+    lines: dict[Triple, int] = field(default_factory=dict)
+
+
+def format_for(source: str | Path, explicit: str | None = None) -> str:
+    """The RDF format of a source, from an explicit choice or its suffix."""
+    if explicit:
+        if explicit not in RDF_FORMATS:
+            raise InputError(display_name(source), f"unknown RDF format {explicit!r}")
+        return explicit
+    if str(source) == STDIN:
+        return "turtle"
+    try:
+        return FORMATS_BY_SUFFIX[Path(source).suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS_BY_SUFFIX))
+        raise InputError(
+            str(source), f"unknown RDF file type (known: {known}; or give --format)"
+        ) from None
+
+
+class _LineSink(RDFSink):
+    """An rdflib N3-family sink that also records the line each statement ends on."""
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__(graph)
+        self.parser: SinkParser | None = None
+        self.lines: dict[Triple, int] = {}
+
+    def makeStatement(self, quadruple: Any, why: Any = None) -> None:
+        """Record where the statement is, then store it as rdflib does."""
+        formula, p, s, o = quadruple
+        triple = (
+            self.normalise(formula, s),
+            self.normalise(formula, p),
+            self.normalise(formula, o),
+        )
+        if self.parser is not None:
+            self.lines.setdefault(triple, self.parser.lines + 1)
+        super().makeStatement(quadruple, why)
+
+
+def _parse_n3_family(
+    text: str, name: str, base: str, trig: bool
+) -> tuple[Graph, dict[Triple, int]]:
+    """Parse Turtle or TriG, keeping prefixes and the line of every triple."""
+    graph = Graph(bind_namespaces="none")
+    dataset = Dataset(default_union=True)
+    sink = _LineSink(dataset if trig else graph)
+    parser_class = TrigSinkParser if trig else SinkParser
+    parser = parser_class(sink, baseURI=base, turtle=True)
+    sink.parser = parser
+    try:
+        parser.loadBuf(text)
     except BadSyntax as err:
-        raise _syntax_error(path, err) from None
-    except Exception as err:  # rdflib's other parsers raise assorted exception types
-        found = _LINE_IN_MESSAGE.search(str(err))
-        line = int(found.group(1)) if found else None
-        raise InputError(str(path), f"syntax error: {err}", line) from None
-    return target
+        line, column = _position(err._str.decode("utf-8", "replace"), err._i)
+        raise InputError(name, f"syntax error: {err._why}", line, column) from None
+    except Exception as err:  # rdflib's N3 parser raises a few other types on bad input
+        raise InputError(name, f"syntax error: {err}") from None
+    if trig:
+        graph += _flatten(dataset)
+    for prefix, namespace in parser._bindings.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph, sink.lines
 
 
-def parse_file(
-    path: Path,
-    rdf_format: str | None = None,
-    graph: Graph | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> Graph:
-    """Read one RDF file safely into a graph."""
-    return parse_text(read_text(path, max_bytes), path, format_for(path, rdf_format), graph)
+def from_oxigraph(term: Any) -> Node:
+    """The rdflib term for a pyoxigraph term (xsd:string literals as simple literals)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == str(XSD.string):
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+_OX_LINE_COLUMN = re.compile(r"line (\d+) column (\d+)")
+
+
+def _parse_line_based(text: str, name: str, rdf_format: str) -> tuple[Graph, dict[Triple, int]]:
+    """Parse N-Triples or N-Quads (graph names dropped); one statement per line."""
+    oxformat = ox.RdfFormat.N_TRIPLES if rdf_format == "nt" else ox.RdfFormat.N_QUADS
+    graph = Graph(bind_namespaces="none")
+    try:
+        statements = list(ox.parse(text.encode("utf-8"), format=oxformat))
+    except SyntaxError as err:
+        found = _OX_LINE_COLUMN.search(str(err.msg))
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (err.lineno, None)
+        raise InputError(name, f"syntax error: {err.msg}", line, column) from None
+    statement_lines = [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    lines: dict[Triple, int] = {}
+    for number, statement in zip(statement_lines, statements, strict=False):
+        triple = (
+            from_oxigraph(statement.subject),
+            from_oxigraph(statement.predicate),
+            from_oxigraph(statement.object),
+        )
+        graph.add(triple)
+        lines.setdefault(triple, number)
+    return graph, lines
+
+
+def _parse_without_lines(text: str, name: str, rdf_format: str, base: str) -> Graph:
+    """Parse RDF/XML or JSON-LD (after the hostile-input guards) with rdflib."""
+    if rdf_format == "xml":
+        refuse_xml_declarations(text, name)
+    else:
+        parse_json(text, name)
+    dataset = Dataset(default_union=True)
+    try:
+        dataset.parse(data=text, format=rdf_format, publicID=base)
+    except SAXParseException as err:
+        raise InputError(
+            name, f"syntax error: {err.getMessage()}", err.getLineNumber(), err.getColumnNumber()
+        ) from None
+    except Exception as err:  # rdflib's XML and JSON-LD parsers raise assorted types
+        raise InputError(name, f"syntax error: {err}") from None
+    return _flatten(dataset)
+
+
+def _flatten(dataset: Dataset) -> Graph:
+    """The triples of every graph of a dataset, in one graph (graph names are dropped)."""
+    graph = Graph(bind_namespaces="none")
+    for s, p, o, _ in dataset.quads():
+        graph.add((s, p, o))
+    return graph
+
+
+def parse_rdf(text: str, name: str, rdf_format: str, base: str) -> Parsed:
+    """Parse RDF text of any supported format safely."""
+    if rdf_format in ("turtle", "trig"):
+        graph, lines = _parse_n3_family(text, name, base, trig=rdf_format == "trig")
+    elif rdf_format in ("nt", "nquads"):
+        graph, lines = _parse_line_based(text, name, rdf_format)
+    else:
+        graph, lines = _parse_without_lines(text, name, rdf_format, base), {}
+    return Parsed(name, rdf_format, text, graph, lines)
+
+
+def _base_for(source: str | Path) -> str:
+    """The base IRI relative IRIs of a source resolve against."""
+    if str(source) == STDIN:
+        return "file:///dev/stdin"
+    return Path(source).resolve().as_uri()
+
+
+def read_rdf(
+    source: str | Path, rdf_format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Parsed:
+    """Read one RDF file (or standard input for "-") safely."""
+    name = display_name(source)
+    chosen = format_for(source, rdf_format)
+    text = decode(read_bytes(source, max_bytes), name)
+    return parse_rdf(text, name, chosen, _base_for(source))
+
+
+def parse_file(path: Path, graph: Graph | None = None) -> Graph:
+    """Read one RDF file safely into a graph (new, or the one given), keeping its prefixes."""
+    parsed = read_rdf(path)
+    if graph is None:
+        return parsed.graph
+    for prefix, namespace in parsed.graph.namespaces():
+        graph.bind(prefix, namespace, override=False)
+    graph += parsed.graph
+    return graph
+
+
+# ------------------------------------------------------------------ canonical Turtle
 
 
 def leading_comments(text: str) -> str:
@@ -128,9 +388,9 @@ def canonical_turtle(graph: Graph, header: str = "") -> str:
 def canonical_form(path: Path) -> str:
     """The canonical text of a Turtle file, after checking it holds the same graph."""
     text = read_text(path)
-    graph = parse_text(text, path, "turtle")
+    graph = parse_rdf(text, str(path), "turtle", path.resolve().as_uri()).graph
     canonical = canonical_turtle(graph, leading_comments(text))
-    reparsed = parse_text(canonical, path, "turtle")
+    reparsed = parse_rdf(canonical, str(path), "turtle", path.resolve().as_uri()).graph
     if not isomorphic(graph, reparsed):
         raise InputError(str(path), "formatting would change the graph; file left as it is")
     return canonical

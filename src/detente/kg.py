@@ -14,6 +14,29 @@ DSH = Namespace("https://w3id.org/detente/shapes#")
 ID = "https://w3id.org/detente/id/"
 ONTOLOGY_IRI = "https://w3id.org/detente/ontology"
 
+# The <type> segment of a thing's IRI (id/<type>/<slug>) and the class its things belong to.
+ID_TYPES = {
+    "person": DET.Person,
+    "org": DET.Organization,
+    "state": DET.State,
+    "group": DET.UnnamedAgent,
+    "place": DET.Place,
+    "post": DET.Post,
+    "tenure": DET.Tenure,
+    "meeting": DET.Meeting,
+    "request": DET.Request,
+    "rejection": DET.Rejection,
+    "visit": DET.Visit,
+    "conference": DET.Conference,
+    "forum": DET.ForumSeries,
+    "incident": DET.Incident,
+    "speech": DET.Speech,
+    "statement": DET.Statement,
+    "sanction": DET.Sanction,
+    "report": DET.Report,
+    "event": DET.Event,
+}
+
 
 @dataclass(frozen=True)
 class Project:

@@ -9,14 +9,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from detente.io import from_oxigraph, to_oxigraph
 from detente.kg import Project
 
 Engine = TypingLiteral["rdflib", "oxigraph"]
@@ -109,7 +110,8 @@ def _rdflib_select(question: Question, text: str, graph: Graph) -> Results:
     if result.type != "SELECT" or result.vars is None:
         raise QueryError(str(question.path), "only SELECT questions are supported")
     variables = [str(v) for v in result.vars]
-    return Results(variables, [tuple(row) for row in result])  # type: ignore[arg-type]
+    rows: list[Row] = [tuple(row) for row in result]  # type: ignore[arg-type]
+    return Results(variables, rows)
 
 
 _OX_POSITION = re.compile(r"at (\d+):(\d+)")
@@ -128,45 +130,22 @@ def _oxigraph_select(question: Question, text: str, store: ox.Store) -> Results:
     if not isinstance(solutions, ox.QuerySolutions):
         raise QueryError(str(question.path), "only SELECT questions are supported")
     variables = [v.value for v in solutions.variables]
-    rows = [tuple(_from_ox(solution[v]) for v in variables) for solution in solutions]
+    rows: list[Row] = [
+        tuple(_term_or_none(solution[v]) for v in variables) for solution in solutions
+    ]
     return Results(variables, rows)
 
 
-def _from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
-    """The rdflib term for a pyoxigraph term."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """The pyoxigraph term for an rdflib term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r}")
+def _term_or_none(term: Any) -> Node | None:
+    """An rdflib term for a pyoxigraph solution value; None where the variable is unbound."""
+    return None if term is None else from_oxigraph(term)
 
 
 def oxigraph_store(graph: Graph) -> ox.Store:
     """An in-memory pyoxigraph store holding the graph's triples."""
     store = ox.Store()
     store.bulk_extend(
-        ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph())  # type: ignore[arg-type]
         for s, p, o in graph
     )
     return store

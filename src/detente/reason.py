@@ -43,7 +43,7 @@ def _plain_string(term: Node) -> Node:
 class Inconsistency:
     """A contradiction in the closed graph: the node concerned and what is wrong with it."""
 
-    node: str
+    node: Node | None
     message: str
 
 
@@ -83,13 +83,18 @@ def _describe(kind: str, a: str, b: str) -> str:
     return f"is declared both the same as and different from {a}"
 
 
-def inconsistencies(closed: Graph) -> list[Inconsistency]:
-    """The contradictions in a closed graph: disjoint classes shared, clashes, owlrl's errors."""
+def inconsistencies(closed: Graph, asserted: Graph | None = None) -> list[Inconsistency]:
+    """The contradictions of a graph: disjoint classes shared, clashes, owlrl's errors.
+
+    Class clashes are sought in the closure; two values of a functional property in the
+    asserted graph when it is given, since the closure spreads them through owl:sameAs.
+    """
     found: list[Inconsistency] = []
+    names = closed.namespace_manager
     for kind, query in CLASH_QUERIES.items():
-        for row in closed.query(query):
-            node, a, b = (term.n3(closed.namespace_manager) for term in row)  # type: ignore[union-attr]
-            found.append(Inconsistency(node, _describe(kind, a, b)))
+        graph = asserted if kind == "functional" and asserted is not None else closed
+        for node, a, b in graph.query(query):  # type: ignore[misc]
+            found.append(Inconsistency(node, _describe(kind, a.n3(names), b.n3(names))))
     for message in closed.objects(None, ERRNS.error):
-        found.append(Inconsistency("(owlrl)", str(message)))
-    return sorted(set(found), key=lambda item: (item.node, item.message))
+        found.append(Inconsistency(None, str(message)))
+    return sorted(set(found), key=lambda item: (str(item.node), item.message))

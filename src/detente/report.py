@@ -1,16 +1,20 @@
-"""Render check results as text, JSON or a SHACL validation report in Turtle."""
+"""Render judgements as text, JSON, or a SHACL validation report in Turtle."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from itertools import groupby
+from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
 
-from detente.validate import CheckResult
+from detente.contribution import Addition, ContributionResult
+from detente.validate import CheckResult, Finding, Outcome, compact
 
 FORMATS = ("text", "json", "turtle")
+LINE = URIRef("https://w3id.org/detente/report#line")  # the contribution's line of a result
 
 
 def summary_line(result: CheckResult) -> str:
@@ -26,41 +30,133 @@ def summary_line(result: CheckResult) -> str:
     )
 
 
-def print_text(result: CheckResult, console: Console) -> None:
-    """Print findings grouped by offending node, then the summary line."""
-    outcome = result.outcome
-    for item in outcome.inconsistencies:
-        console.print(f"[bold red]inconsistent[/] {escape(item.node)}: {escape(item.message)}")
-    for focus, group in groupby(outcome.findings, key=lambda f: f.focus):
-        console.print(f"[bold]{escape(focus)}[/]")
+def text_lines(outcome: Outcome, findings: Iterable[Finding] | None = None) -> list[str]:
+    """Findings grouped by offending node: message, path, value, rule, line."""
+    names = outcome.names
+    lines = []
+    chosen = outcome.findings if findings is None else list(findings)
+    for focus, group in groupby(chosen, key=lambda f: f.focus):
+        lines.append(compact(focus, names) or "")
         for finding in group:
-            colour = "red" if finding.severity == "Violation" else "yellow"
-            console.print(f"  [{colour}]{finding.severity}[/] {escape(finding.message)}")
-            console.print(f"    path:  {escape(finding.path or '-')}")
+            where = f" (line {finding.line})" if finding.line is not None else ""
+            lines.append(f"  {finding.severity}{where}: {finding.message}")
+            lines.append(f"    path:  {compact(finding.path, names) or '-'}")
             if finding.value is not None:
-                console.print(f"    value: {escape(finding.value)}")
-            console.print(f"    shape: {escape(finding.shape)} ({escape(finding.component)})")
-    style = "green" if outcome.conforms else "red"
-    console.print(f"[{style}]{escape(summary_line(result))}[/]")
+                lines.append(f"    value: {compact(finding.value, names)}")
+            lines.append(f"    rule:  {compact(finding.rule, names)} ({finding.component})")
+    return lines
 
 
-def as_json(result: CheckResult) -> str:
-    """The findings, inconsistencies and figures as a JSON document."""
-    outcome = result.outcome
-    document = {
+def inconsistency_lines(outcome: Outcome) -> list[str]:
+    """One line per inconsistency."""
+    return [
+        f"inconsistent: {compact(item.node, outcome.names) or '(graph)'} {item.message}"
+        for item in outcome.inconsistencies
+    ]
+
+
+def as_data(outcome: Outcome, figures: dict[str, Any]) -> dict[str, Any]:
+    """The judgement as plain data: verdict, figures, inconsistencies, findings."""
+    return {
         "conforms": outcome.conforms,
+        **figures,
+        "inconsistencies": [
+            {"node": compact(item.node, outcome.names), "message": item.message}
+            for item in outcome.inconsistencies
+        ],
+        "findings": [finding.as_dict(outcome.names) for finding in outcome.findings],
+    }
+
+
+def as_json(outcome: Outcome, figures: dict[str, Any]) -> str:
+    """The judgement as a JSON document."""
+    return json.dumps(as_data(outcome, figures), indent=2, ensure_ascii=False)
+
+
+def report_graph(outcome: Outcome) -> Graph:
+    """A SHACL validation report graph of every finding (shapes, checks and policies)."""
+    graph = Graph(bind_namespaces="none")
+    graph.namespace_manager = outcome.names
+    graph.bind("sh", SH, override=False)
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(outcome.conforms)))
+    for finding in outcome.findings:
+        result = BNode()
+        graph.add((report, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.focusNode, finding.focus))
+        if finding.path is not None:
+            graph.add((result, SH.resultPath, finding.path))
+        if finding.value is not None:
+            graph.add((result, SH.value, finding.value))
+        graph.add((result, SH.sourceShape, finding.rule))
+        graph.add((result, SH.resultSeverity, SH[finding.severity]))
+        graph.add((result, SH.resultMessage, Literal(finding.message)))
+        if finding.line is not None:
+            graph.add((result, LINE, Literal(finding.line, datatype=XSD.integer)))
+    return graph
+
+
+def as_turtle(outcome: Outcome) -> str:
+    """The standard SHACL validation report, in Turtle."""
+    return report_graph(outcome).serialize(format="turtle")
+
+
+def figures_of(result: CheckResult) -> dict[str, Any]:
+    """The figures of a whole-graph check, for JSON."""
+    return {
         "triples": result.triples,
         "inferred": result.inferred,
         "factNodes": result.fact_nodes,
         "seconds": round(result.seconds, 3),
-        "inconsistencies": [
-            {"node": item.node, "message": item.message} for item in outcome.inconsistencies
-        ],
-        "findings": [finding.as_dict() for finding in outcome.findings],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def as_turtle(result: CheckResult) -> str:
-    """The standard SHACL validation report graph, in Turtle."""
-    return result.outcome.report.serialize(format="turtle")
+def text_report(outcome: Outcome) -> list[str]:
+    """The text report: inconsistencies, then findings; for a contribution, what it brings
+    apart from what it would break in the graph already there."""
+    lines = inconsistency_lines(outcome)
+    brought = [f for f in outcome.findings if f.contributed is not False]
+    broken = [f for f in outcome.findings if f.contributed is False]
+    lines += text_lines(outcome, brought)
+    if broken:
+        lines.append("Would break what is already in the graph:")
+        lines += ["  " + line for line in text_lines(outcome, broken)]
+    return lines
+
+
+def verdict_line(result: ContributionResult) -> str:
+    """One line: accepted or rejected, triples, findings, time."""
+    findings = result.outcome.findings
+    violations = [f for f in findings if f.severity == "Violation"]
+    breaking = sum(1 for f in violations if f.contributed is False)
+    verdict = "accepted" if result.accepted else "rejected"
+    files = ", ".join(parsed.name for parsed in result.contribution.files)
+    return (
+        f"{verdict}: {files}: {result.triples} triples ({result.new_triples} new), "
+        f"{len(violations)} violations ({breaking} in the graph already there), "
+        f"{len(findings) - len(violations)} warnings, "
+        f"{len(result.outcome.inconsistencies)} inconsistencies, {result.seconds:.2f} s"
+    )
+
+
+def contribution_figures(result: ContributionResult) -> dict[str, Any]:
+    """The figures of a contribution's judgement, for JSON."""
+    return {
+        "accepted": result.accepted,
+        "files": [parsed.name for parsed in result.contribution.files],
+        "triples": result.triples,
+        "newTriples": result.new_triples,
+        "seconds": round(result.seconds, 3),
+    }
+
+
+def addition_line(addition: Addition) -> str:
+    """What `detente add` did to data/."""
+    if not addition.result.accepted:
+        return f"rejected: nothing written; {addition.target.parent} unchanged"
+    if addition.added == 0:
+        return f"nothing new: every triple is already in the graph; {addition.target} unchanged"
+    verb = "added" if addition.written else "would add (dry run)"
+    return f"{verb} {addition.added} triples to {addition.target}"

@@ -4,41 +4,74 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Literal, Node, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import Graph, Literal, Namespace, Node, URIRef
+from rdflib.namespace import RDF, SH, NamespaceManager
 
 from detente.kg import DET, Project, load_sources
 from detente.reason import Inconsistency, Reasoner, close, inconsistencies
 
+CHECK = Namespace("https://w3id.org/detente/checks#")
+POLICY = Namespace("https://w3id.org/detente/policy#")
+ILL_TYPED = CHECK["ill-typed-literal"]
+
 
 @dataclass(frozen=True)
 class Finding:
-    """One validation result: which node broke which rule, where, and why."""
+    """One result: which node broke which rule, on which path and value, and why.
 
-    focus: str
-    path: str | None
-    value: str | None
-    shape: str
+    `rule` is the SHACL shape, the SPARQL check (check:NAME) or the contribution policy
+    (policy:NAME) that failed. `line` is the contribution's own line, when known;
+    `contributed` says whether a contribution brings the finding (True) or would break
+    something already in the graph (False); it is None when the whole graph is judged.
+    """
+
+    focus: Node
+    path: Node | None
+    value: Node | None
+    rule: URIRef
     component: str
     severity: str
     message: str
+    line: int | None = None
+    file: str | None = None
+    contributed: bool | None = None
 
-    def as_dict(self) -> dict[str, str | None]:
-        """The finding as a plain dictionary (for JSON)."""
-        return asdict(self)
+    def key(self) -> tuple[str, str, str, str]:
+        """A sort key: by node, rule, path, value."""
+        return (str(self.focus), str(self.rule), str(self.path or ""), str(self.value or ""))
+
+    def as_dict(self, names: NamespaceManager) -> dict[str, str | int | bool | None]:
+        """The finding with compact names, for JSON and text."""
+        return {
+            "focus": compact(self.focus, names),
+            "path": compact(self.path, names),
+            "value": compact(self.value, names),
+            "rule": compact(self.rule, names),
+            "component": self.component,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "contributed": self.contributed,
+        }
+
+
+def compact(node: Node | None, names: NamespaceManager) -> str | None:
+    """A node written with the known prefixes (None stays None)."""
+    return None if node is None else str(node.n3(names))
 
 
 @dataclass
 class Outcome:
-    """The result of validating a graph: findings, inconsistencies and the SHACL report graph."""
+    """The result of judging a graph: findings, inconsistencies, and the prefixes to name them."""
 
     findings: list[Finding]
     inconsistencies: list[Inconsistency]
-    report: Graph
+    names: NamespaceManager
 
     @property
     def conforms(self) -> bool:
@@ -48,41 +81,44 @@ class Outcome:
         )
 
 
-def _text(graph: Graph, node: Node | None) -> str | None:
-    """A node written compactly with the graph's prefixes (None stays None)."""
-    if node is None:
-        return None
-    if isinstance(node, URIRef):
-        return node.n3(graph.namespace_manager)
-    return str(node.n3(graph.namespace_manager))
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    """Findings in a stable order: by node, rule, path, value."""
+    return sorted(set(findings), key=Finding.key)
 
 
-def _findings(report: Graph, names: Graph) -> list[Finding]:
+def names_of(*graphs: Graph) -> NamespaceManager:
+    """The prefixes of the given graphs (first binding wins), plus check: and policy:."""
+    names = Graph(bind_namespaces="none")
+    for graph in graphs:
+        for prefix, namespace in graph.namespaces():
+            names.bind(prefix, namespace, override=False)
+    names.bind("check", CHECK, override=False)
+    names.bind("policy", POLICY, override=False)
+    return names.namespace_manager
+
+
+def _short(node: Node | None, names: NamespaceManager) -> str:
+    """A constraint component's name without its namespace."""
+    return compact(node, names) or ""
+
+
+def _shacl_findings(report: Graph, names: NamespaceManager) -> list[Finding]:
     """The findings of a SHACL validation report graph."""
     found = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         severity = report.value(result, SH.resultSeverity)
         found.append(
             Finding(
-                focus=_text(names, report.value(result, SH.focusNode)) or "",
-                path=_text(names, report.value(result, SH.resultPath)),
-                value=_text(names, report.value(result, SH.value)),
-                shape=_text(names, report.value(result, SH.sourceShape)) or "",
-                component=_text(names, report.value(result, SH.sourceConstraintComponent)) or "",
+                focus=report.value(result, SH.focusNode),  # type: ignore[arg-type]
+                path=report.value(result, SH.resultPath),
+                value=report.value(result, SH.value),
+                rule=report.value(result, SH.sourceShape),  # type: ignore[arg-type]
+                component=_short(report.value(result, SH.sourceConstraintComponent), names),
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 message=str(report.value(result, SH.resultMessage) or ""),
             )
         )
-    return _sorted(found)
-
-
-def _names(*graphs: Graph) -> Graph:
-    """An empty graph carrying the prefixes of the given graphs (first binding wins)."""
-    names = Graph(bind_namespaces="none")
-    for graph in graphs:
-        for prefix, namespace in graph.namespaces():
-            names.bind(prefix, namespace, override=False)
-    return names
+    return found
 
 
 def ill_typed_literals(graph: Graph) -> list[tuple[Node, Node, Literal]]:
@@ -90,22 +126,22 @@ def ill_typed_literals(graph: Graph) -> list[tuple[Node, Node, Literal]]:
     return [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and o.ill_typed]
 
 
-def _ill_typed_finding(names: Graph, triple: tuple[Node, Node, Literal]) -> Finding:
+def _ill_typed_finding(triple: tuple[Node, Node, Literal], names: NamespaceManager) -> Finding:
     """The finding for one ill-typed literal."""
     subject, predicate, literal = triple
-    datatype = _text(names, literal.datatype)
     return Finding(
-        focus=_text(names, subject) or "",
-        path=_text(names, predicate),
-        value=_text(names, literal),
-        shape="check:ill-typed-literal",
+        focus=subject,
+        path=predicate,
+        value=literal,
+        rule=ILL_TYPED,
         component="sh:DatatypeConstraintComponent",
         severity="Violation",
-        message=f"{literal!s} is not a valid {datatype}; the triple is left out of validation.",
+        message=f"{literal!s} is not a valid {compact(literal.datatype, names)}; "
+        "the triple is left out of validation.",
     )
 
 
-def validate(graph: Graph, shapes: Graph, inconsistent: list[Inconsistency]) -> Outcome:
+def validate(graph: Graph, shapes: Graph, names: NamespaceManager) -> list[Finding]:
     """Validate ontology + asserted data against the shapes, with no inference.
 
     SHACL runs on the asserted graph, not on the closure: a range axiom would otherwise make
@@ -113,7 +149,6 @@ def validate(graph: Graph, shapes: Graph, inconsistent: list[Inconsistency]) -> 
     the ontology's rdfs:subClassOf triples are in the graph. Ill-typed literals are reported
     on their own and left out, since SHACL engines cannot compare them.
     """
-    names = _names(graph, shapes)
     bad = ill_typed_literals(graph)
     checked = graph
     if bad:
@@ -122,24 +157,43 @@ def validate(graph: Graph, shapes: Graph, inconsistent: list[Inconsistency]) -> 
         for triple in bad:
             checked.remove(triple)
     _, report, _ = shacl_validate(
-        checked,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
+        checked, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
-    findings = _findings(report, names) + [_ill_typed_finding(names, t) for t in bad]
-    return Outcome(_sorted(findings), inconsistent, report)
+    return _shacl_findings(report, names) + [_ill_typed_finding(t, names) for t in bad]
 
 
-def _sorted(findings: list[Finding]) -> list[Finding]:
-    """Findings in a stable order: by node, rule, path, value."""
-    return sorted(findings, key=lambda f: (f.focus, f.shape, f.path or "", f.value or ""))
+def _header(text: str, key: str) -> str | None:
+    """The value of a `# key: value` line in a SPARQL script's header."""
+    found = re.search(rf"^#\s*{key}:\s*(.+)$", text, re.MULTILINE | re.IGNORECASE)
+    return found.group(1).strip() if found else None
+
+
+def run_checks(closed: Graph, folder: Path) -> list[Finding]:
+    """Run every `*-violation.rq` check of a folder; each row is a finding (ERROR or WARN)."""
+    found = []
+    for path in sorted(folder.glob("*-violation.rq")):
+        text = path.read_text(encoding="utf-8")
+        warn = (_header(text, "severity") or "ERROR").upper() == "WARN"
+        message = _header(text, "message") or path.stem
+        for row in closed.query(text):
+            values = row.asdict()  # type: ignore[union-attr]
+            found.append(
+                Finding(
+                    focus=values["this"],
+                    path=values.get("path"),
+                    value=values.get("value"),
+                    rule=CHECK[path.stem],
+                    component="sparql-check",
+                    severity="Warning" if warn else "Violation",
+                    message=message,
+                )
+            )
+    return found
 
 
 @dataclass
 class Judgement:
-    """A validated graph: the outcome, and the closure it was judged with."""
+    """A judged graph: the outcome, and the closure it was judged with."""
 
     outcome: Outcome
     closed: Graph
@@ -152,10 +206,12 @@ def judge(
     reasoner: Reasoner = "reasonable",
 ) -> Judgement:
     """Close a graph, find its inconsistencies, validate it, and run the SPARQL checks."""
+    names = names_of(graph, shapes)
     closed = close(graph, reasoner)
-    outcome = validate(graph, shapes, inconsistencies(closed))
+    findings = validate(graph, shapes, names)
     if checks is not None:
-        outcome.findings = _sorted(outcome.findings + run_checks(closed, checks))
+        findings += run_checks(closed, checks)
+    outcome = Outcome(sorted_findings(findings), inconsistencies(closed, graph), names)
     return Judgement(outcome, closed)
 
 
@@ -173,37 +229,6 @@ class CheckResult:
 def count_fact_nodes(closed: Graph) -> int:
     """The number of fact nodes (instances of det:Fact) in a closed graph."""
     return len(set(closed.subjects(RDF.type, DET.Fact)))
-
-
-def _header(text: str, key: str) -> str | None:
-    """The value of a `# key: value` line in a SPARQL script's header."""
-    found = re.search(rf"^#\s*{key}:\s*(.+)$", text, re.MULTILINE | re.IGNORECASE)
-    return found.group(1).strip() if found else None
-
-
-def run_checks(closed: Graph, folder: Path) -> list[Finding]:
-    """Run every `*-violation.rq` check of a folder; each row is a finding (ERROR or WARN)."""
-    found = []
-    for path in sorted(folder.glob("*-violation.rq")):
-        text = path.read_text(encoding="utf-8")
-        severity = (
-            "Warning" if (_header(text, "severity") or "ERROR").upper() == "WARN" else "Violation"
-        )
-        message = _header(text, "message") or path.stem
-        for row in closed.query(text):
-            values = row.asdict()  # type: ignore[union-attr]
-            found.append(
-                Finding(
-                    focus=_text(closed, values.get("this")) or "",
-                    path=_text(closed, values.get("path")),
-                    value=_text(closed, values.get("value")),
-                    shape=f"check:{path.stem}",
-                    component="sparql-check",
-                    severity=severity,
-                    message=message,
-                )
-            )
-    return found
 
 
 def check_project(project: Project, reasoner: Reasoner = "reasonable") -> CheckResult:

@@ -1,0 +1,467 @@
+"""Judge contributed triples in the context of the whole graph; add accepted ones to data/.
+
+A contribution is judged on what it adds: policy (facts only, known terms, well-formed IRIs,
+no sameAs between things the graph holds apart), conflicts with values already in the graph,
+then the shapes, checks and inconsistency search on the graph with the contribution merged in.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rdflib import BNode, Graph, Node, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
+
+from detente.io import (
+    DEFAULT_MAX_BYTES,
+    Parsed,
+    Triple,
+    canonical_turtle,
+    leading_comments,
+    parse_rdf,
+    read_rdf,
+    read_text,
+    write_atomically,
+)
+from detente.kg import DET, ID, ID_TYPES, ONTOLOGY_IRI, Project, Sources, load_sources
+from detente.reason import Reasoner
+from detente.validate import POLICY, Finding, Outcome, compact, judge, names_of, sorted_findings
+
+SCHEMA_PREDICATES = {
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    RDFS.domain,
+    RDFS.range,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+    OWL.inverseOf,
+    OWL.disjointWith,
+    OWL.disjointUnionOf,
+    OWL.propertyDisjointWith,
+    OWL.propertyChainAxiom,
+    OWL.hasKey,
+    OWL.onProperty,
+    OWL.someValuesFrom,
+    OWL.allValuesFrom,
+    OWL.hasValue,
+    OWL.unionOf,
+    OWL.intersectionOf,
+    OWL.complementOf,
+    OWL.oneOf,
+    OWL.cardinality,
+    OWL.minCardinality,
+    OWL.maxCardinality,
+    OWL.qualifiedCardinality,
+    OWL.minQualifiedCardinality,
+    OWL.maxQualifiedCardinality,
+    OWL.imports,
+}
+SCHEMA_CLASSES = {
+    OWL.Class,
+    RDFS.Class,
+    RDF.Property,
+    RDFS.Datatype,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.Restriction,
+    OWL.TransitiveProperty,
+    OWL.SymmetricProperty,
+    OWL.AsymmetricProperty,
+    OWL.ReflexiveProperty,
+    OWL.IrreflexiveProperty,
+    OWL.FunctionalProperty,
+    OWL.InverseFunctionalProperty,
+    OWL.Ontology,
+    OWL.AllDisjointClasses,
+    OWL.AllDisjointProperties,
+    SH.NodeShape,
+    SH.PropertyShape,
+    SKOS.ConceptScheme,
+}
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass
+class Contribution:
+    """The files of one contribution, read safely, and their triples merged."""
+
+    files: list[Parsed]
+    graph: Graph
+
+    def where(self, triple: Triple) -> tuple[str | None, int | None]:
+        """The file and line a triple came from (the first file that has it)."""
+        for parsed in self.files:
+            if triple in parsed.graph:
+                return parsed.name, parsed.lines.get(triple)
+        return None, None
+
+    def place(self, focus: Node, path: Node | None = None) -> tuple[str | None, int | None]:
+        """The first line about a node: its triples on the path, else as subject, else object."""
+        patterns: list[tuple[Node | None, Node | None, Node | None]] = []
+        if path is not None:
+            patterns.append((focus, path, None))
+        patterns += [(focus, None, None), (None, None, focus)]
+        for pattern in patterns:
+            found = [
+                (parsed.name, parsed.lines.get(triple))
+                for parsed in self.files
+                for triple in parsed.graph.triples(pattern)
+            ]
+            if found:
+                numbered = [(name, line) for name, line in found if line is not None]
+                if numbered:
+                    return min(numbered, key=lambda item: item[1])
+                return found[0][0], None
+        return None, None
+
+    def nodes(self) -> set[Node]:
+        """Every subject and object the contribution mentions."""
+        return {s for s in self.graph.subjects()} | {
+            o for o in self.graph.objects() if isinstance(o, URIRef | BNode)
+        }
+
+
+def read_contribution(
+    sources: list[str], rdf_format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Contribution:
+    """Read the files of a contribution safely (standard input for "-")."""
+    files = [read_rdf(source, rdf_format, max_bytes) for source in sources]
+    graph = Graph(bind_namespaces="none")
+    for parsed in files:
+        for prefix, namespace in parsed.graph.namespaces():
+            graph.bind(prefix, namespace, override=False)
+        graph += parsed.graph
+    return Contribution(files, graph)
+
+
+# ------------------------------------------------------------------ policy
+
+
+def _finding(
+    contribution: Contribution,
+    triple: Triple,
+    focus: Node,
+    rule: str,
+    message: str,
+    path: Node | None = None,
+    value: Node | None = None,
+) -> Finding:
+    """A policy finding about one triple of the contribution, placed at its line."""
+    file, line = contribution.where(triple)
+    return Finding(
+        focus=focus,
+        path=path,
+        value=value,
+        rule=POLICY[rule],
+        component="policy",
+        severity="Violation",
+        message=message,
+        line=line,
+        file=file,
+        contributed=True,
+    )
+
+
+def schema_findings(contribution: Contribution) -> Iterator[Finding]:
+    """Contributions carry facts only: no classes, properties, axioms, shapes or terms of ours."""
+    for s, p, o in contribution.graph:
+        if (
+            p in SCHEMA_PREDICATES
+            or (p == RDF.type and o in SCHEMA_CLASSES)
+            or str(p).startswith(str(SH))
+        ):
+            yield _finding(
+                contribution,
+                (s, p, o),
+                s,
+                "tbox",
+                "Contributions carry facts only: this triple is a schema axiom or a definition "
+                "(classes, properties, axioms and shapes belong to the ontology and shapes).",
+                path=p,
+                value=o,
+            )
+        elif isinstance(s, URIRef) and (str(s).startswith(str(DET)) or str(s) == ONTOLOGY_IRI):
+            yield _finding(
+                contribution,
+                (s, p, o),
+                s,
+                "ontology-term",
+                "Contributions cannot say things about the ontology's own terms.",
+                path=p,
+                value=o,
+            )
+
+
+def _suggestion(term: URIRef, defined: set[URIRef]) -> str:
+    """ "did you mean det:...?" for a misspelt term, or an empty string."""
+    local = str(term)[len(str(DET)) :]
+    locals_ = {str(t)[len(str(DET)) :]: t for t in defined}
+    same_case = [name for name in locals_ if name.lower() == local.lower()]
+    close = same_case or difflib.get_close_matches(local, list(locals_), n=1, cutoff=0.6)
+    return f"; did you mean det:{close[0]}?" if close else ""
+
+
+def undefined_term_findings(contribution: Contribution, defined: set[URIRef]) -> Iterator[Finding]:
+    """Every term of our namespace must exist in the ontology."""
+    reported: set[URIRef] = set()
+    for triple in contribution.graph:
+        for term in triple:
+            if (
+                isinstance(term, URIRef)
+                and str(term).startswith(str(DET))
+                and term not in defined
+                and term not in reported
+            ):
+                reported.add(term)
+                yield _finding(
+                    contribution,
+                    triple,
+                    term,
+                    "undefined-term",
+                    f"det:{str(term)[len(str(DET)) :]} is not defined by the ontology"
+                    + _suggestion(term, defined),
+                )
+
+
+def same_as_findings(contribution: Contribution, known: set[Node]) -> Iterator[Finding]:
+    """No owl:sameAs joining two things the graph already holds as distinct."""
+    for s, p, o in contribution.graph.triples((None, OWL.sameAs, None)):
+        if s != o and s in known and o in known:
+            yield _finding(
+                contribution,
+                (s, p, o),
+                s,
+                "same-as",
+                "owl:sameAs would join two things the graph holds as distinct; if they are one, "
+                "correct the data instead.",
+                path=p,
+                value=o,
+            )
+
+
+def _iri_problem(node: Node, types: set[Node], subclasses: dict[Node, set[Node]]) -> str | None:
+    """What is wrong with the IRI of a new thing, or None."""
+    if isinstance(node, BNode):
+        return (
+            "a new thing needs an IRI https://w3id.org/detente/id/<type>/<slug>, not a blank node"
+        )
+    text = str(node)
+    if not text.startswith(ID):
+        return f"a new thing's IRI must start with {ID}<type>/<slug>"
+    parts = text[len(ID) :].split("/")
+    if len(parts) != 2 or parts[0] not in ID_TYPES or not SLUG.match(parts[1]):
+        known = ", ".join(sorted(ID_TYPES))
+        return (
+            f"a new thing's IRI must be {ID}<type>/<slug>, with <type> one of {known} and a "
+            "lowercase kebab-case <slug>"
+        )
+    expected = ID_TYPES[parts[0]]
+    if types and not any(expected in subclasses.get(t, {t}) for t in types):
+        return f"an id/{parts[0]}/ IRI names a det:{str(expected)[len(str(DET)) :]}, not this type"
+    return None
+
+
+def iri_findings(
+    contribution: Contribution, known: set[Node], ontology: Graph
+) -> Iterator[Finding]:
+    """Every new thing's IRI follows the id/<type>/<slug> rule and agrees with its type."""
+    subclasses: dict[Node, set[Node]] = {}
+    for cls in set(ontology.subjects(RDF.type, OWL.Class)):
+        subclasses[cls] = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf) if c}
+    subjects = set(contribution.graph.subjects())
+    new_things = {
+        node
+        for node in contribution.nodes()
+        if node not in known
+        and (isinstance(node, BNode) or str(node).startswith(ID) or node in subjects)
+    }
+    for node in sorted(new_things, key=str):
+        types = set(contribution.graph.objects(node, RDF.type))
+        problem = _iri_problem(node, types, subclasses)
+        if problem is None:
+            continue
+        triple = next(iter(contribution.graph.triples((node, None, None))), None) or next(
+            iter(contribution.graph.triples((None, None, node)))
+        )
+        yield _finding(contribution, triple, node, "iri", problem)
+
+
+def single_valued(ontology: Graph, shapes: Graph) -> set[Node]:
+    """Properties of which a node may have one value only (functional, or sh:maxCount 1)."""
+    found = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
+    for shape in shapes.subjects(SH.maxCount, None):
+        if str(shapes.value(shape, SH.maxCount)) == "1":
+            path = shapes.value(shape, SH.path)
+            if isinstance(path, URIRef):
+                found.add(path)
+    return found
+
+
+def conflict_findings(
+    contribution: Contribution, data: Graph, single: set[Node], names: NamespaceManager
+) -> Iterator[Finding]:
+    """A second value where only one may exist, naming both values and their sources."""
+
+    def listed(values: Iterator[Node]) -> str:
+        return ", ".join(sorted(compact(v, names) or "" for v in values)) or "none"
+
+    for s, p, new in sorted(contribution.graph, key=str):
+        if p not in single:
+            continue
+        old = set(data.objects(s, p)) - set(contribution.graph.objects(s, p))
+        if not old:
+            continue
+        yield _finding(
+            contribution,
+            (s, p, new),
+            s,
+            "conflict",
+            f"conflict: the graph gives {listed(iter(old))} "
+            f"(source: {listed(data.objects(s, DET.source))}); the contribution gives "
+            f"{compact(new, names)} (source: {listed(contribution.graph.objects(s, DET.source))}); "
+            "only one value may exist",
+            path=p,
+            value=new,
+        )
+
+
+# ------------------------------------------------------------------ judging
+
+
+@dataclass
+class ContributionResult:
+    """The judgement of a contribution, with its figures."""
+
+    outcome: Outcome
+    contribution: Contribution
+    triples: int
+    new_triples: int
+    seconds: float
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the contribution may enter the graph."""
+        return self.outcome.conforms
+
+
+def _placed(finding: Finding, contribution: Contribution, touched: set[Node]) -> Finding:
+    """A graph finding placed in the contribution: its line, and who brings it."""
+    if finding.focus not in touched:
+        return replace(finding, contributed=False)
+    file, line = contribution.place(finding.focus, finding.path)
+    return replace(finding, contributed=True, file=file, line=line)
+
+
+def judge_contribution(
+    project: Project,
+    contribution: Contribution,
+    sources: Sources | None = None,
+    reasoner: Reasoner = "reasonable",
+) -> ContributionResult:
+    """Judge a contribution against the project's graph."""
+    start = time.perf_counter()
+    sources = sources or load_sources(project)
+    ontology, data, shapes = sources.ontology, sources.data, sources.shapes
+    names = names_of(contribution.graph, data, ontology, shapes)
+    defined = {
+        s
+        for s in ontology.subjects(RDFS.isDefinedBy, URIRef(ONTOLOGY_IRI))
+        if isinstance(s, URIRef)
+    }
+    known = set(data.subjects()) | set(ontology.subjects()) | set(data.objects())
+    policy = [
+        *schema_findings(contribution),
+        *undefined_term_findings(contribution, defined),
+        *same_as_findings(contribution, known),
+        *iri_findings(contribution, known, ontology),
+    ]
+    conflicts = list(conflict_findings(contribution, data, single_valued(ontology, shapes), names))
+    merged = sources.merged()
+    merged += contribution.graph
+    judgement = judge(merged, shapes, project.root / "scripts" / "checks", reasoner)
+    touched = contribution.nodes()
+    covered = {(f.focus, f.path) for f in conflicts} | {
+        (f.focus, None) for f in policy if f.rule == POLICY["undefined-term"]
+    }
+    placed = [
+        _placed(f, contribution, touched)
+        for f in judgement.outcome.findings
+        if (f.focus, f.path) not in covered and (f.focus, None) not in covered
+    ]
+    outcome = Outcome(
+        sorted_findings(policy + conflicts + placed), judgement.outcome.inconsistencies, names
+    )
+    return ContributionResult(
+        outcome=outcome,
+        contribution=contribution,
+        triples=len(contribution.graph),
+        new_triples=len(contribution.graph - data),
+        seconds=time.perf_counter() - start,
+    )
+
+
+# ------------------------------------------------------------------ adding
+
+
+@dataclass
+class Addition:
+    """What `detente add` did: the target file, and how many triples it gained."""
+
+    result: ContributionResult
+    target: Path
+    added: int
+    written: bool
+
+
+def target_for(project: Project, contribution: Contribution, to: Path | None) -> Path:
+    """The data file a contribution goes to: --to, else data/<name of its file>.ttl."""
+    data_dir = (project.root / "data").resolve()
+    if to is None:
+        name = contribution.files[0].name
+        if name == "<stdin>":
+            raise ValueError("a contribution read from standard input needs --to data/NAME.ttl")
+        stem = re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-") or "contribution"
+        to = data_dir / f"{stem}.ttl"
+    target = (to if to.is_absolute() else Path.cwd() / to).resolve()
+    if target.parent != data_dir or target.suffix != ".ttl":
+        raise ValueError(f"--to must name a .ttl file directly in {data_dir}")
+    return target
+
+
+def add_contribution(
+    project: Project,
+    contribution: Contribution,
+    to: Path | None = None,
+    dry_run: bool = False,
+    reasoner: Reasoner = "reasonable",
+) -> Addition:
+    """Judge a contribution; if accepted, merge it into a data file in canonical Turtle."""
+    target = target_for(project, contribution, to)
+    sources = load_sources(project)
+    result = judge_contribution(project, contribution, sources, reasoner)
+    if not result.accepted:
+        return Addition(result, target, 0, written=False)
+    existing = Graph(bind_namespaces="none")
+    header = f"# Contributed facts, added with `detente add` from {contribution.files[0].name}.\n"
+    if target.exists():
+        text = read_text(target)
+        existing = parse_rdf(text, str(target), "turtle", target.as_uri()).graph
+        header = leading_comments(text)
+    new = (contribution.graph - existing) - sources.data
+    if not new:
+        return Addition(result, target, 0, written=False)
+    merged = Graph(bind_namespaces="none")
+    for graph in (existing, contribution.graph):
+        for prefix, namespace in graph.namespaces():
+            merged.bind(prefix, namespace, override=False)
+    merged += existing
+    merged += new
+    if not dry_run:
+        write_atomically(target, canonical_turtle(merged, header))
+    return Addition(result, target, len(new), written=not dry_run)
