@@ -270,6 +270,16 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"cannot convert {term!r}")
 
 
+def oxigraph_store(graph: Graph) -> ox.Store:
+    """An in-memory pyoxigraph store holding the graph's triples."""
+    store = ox.Store()
+    store.bulk_extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph())  # type: ignore[arg-type]
+        for s, p, o in graph
+    )
+    return store
+
+
 _OX_LINE_COLUMN = re.compile(r"line (\d+) column (\d+)")
 
 

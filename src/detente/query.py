@@ -17,7 +17,7 @@ from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from detente.io import from_oxigraph, to_oxigraph
+from detente.io import from_oxigraph, oxigraph_store
 from detente.kg import Project
 
 Engine = TypingLiteral["rdflib", "oxigraph"]
@@ -139,16 +139,6 @@ def _oxigraph_select(question: Question, text: str, store: ox.Store) -> Results:
 def _term_or_none(term: Any) -> Node | None:
     """An rdflib term for a pyoxigraph solution value; None where the variable is unbound."""
     return None if term is None else from_oxigraph(term)
-
-
-def oxigraph_store(graph: Graph) -> ox.Store:
-    """An in-memory pyoxigraph store holding the graph's triples."""
-    store = ox.Store()
-    store.bulk_extend(
-        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph())  # type: ignore[arg-type]
-        for s, p, o in graph
-    )
-    return store
 
 
 def with_bindings(text: str, bindings: dict[str, Node]) -> str:
