@@ -277,13 +277,7 @@ def fmt(check_only: bool, files: tuple[Path, ...]) -> None:
     help="Fill a variable: VALUE is an IRI (<...> or http...), a short id (person/li-shangfu) "
     "or a plain literal. Repeatable.",
 )
-@click.option(
-    "--project",
-    "project_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Project folder (default: the one around the working folder).",
-)
+@PROJECT
 def query(
     question: str | None,
     list_only: bool,

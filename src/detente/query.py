@@ -17,7 +17,7 @@ from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from detente.io import from_oxigraph, oxigraph_store
+from detente.io import InputError, from_oxigraph, oxigraph_store
 from detente.kg import Project
 
 Engine = TypingLiteral["rdflib", "oxigraph"]
@@ -49,20 +49,8 @@ class Question:
         )
 
 
-@dataclass
-class QueryError(Exception):
-    """A SPARQL script that does not parse, with the place of the fault."""
-
-    path: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        where = self.path
-        if self.line is not None:
-            where += f":{self.line}:{self.column}"
-        return f"{where}: {self.message}"
+class QueryError(InputError):
+    """A SPARQL script that cannot be run, with the place of the fault when known."""
 
 
 @dataclass
