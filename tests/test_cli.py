@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
+import detente.io
 from detente.cli import main
+from detente.io import canonical_form
 from detente.kg import Project
 
 BROKEN_TURTLE = """@prefix det: <https://w3id.org/detente/ontology#> .
@@ -192,3 +194,36 @@ def test_an_error_check_fails_check_and_a_warning_does_not(
         ),
         ("tenure:qin-gang-defense-minister", "check:single-holder-overlap-violation", "Violation"),
     }
+
+
+def test_every_project_turtle_file_is_canonical(project: Project) -> None:
+    not_canonical = [
+        path.name
+        for path in project.turtle_files
+        if path.read_text(encoding="utf-8") != canonical_form(path)
+    ]
+    assert not_canonical == []
+
+
+def test_fmt_refuses_to_write_when_the_graph_would_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "two.ttl"
+    original = (
+        "@prefix det: <https://w3id.org/detente/ontology#> .\n"
+        "<https://w3id.org/detente/id/person/b>   a det:Person .\n"
+        "<https://w3id.org/detente/id/person/a> a det:Person .\n"
+    )
+    path.write_text(original, encoding="utf-8")
+
+    def lossy(graph: Graph, header: str = "") -> str:
+        """A formatter that loses a triple."""
+        smaller = Graph()
+        smaller += list(graph)[:1]
+        return header + smaller.serialize(format="turtle")
+
+    monkeypatch.setattr(detente.io, "canonical_turtle", lossy)
+    code, _, err = run("fmt", str(path))
+    assert code == 2
+    assert "formatting would change the graph" in err
+    assert path.read_text(encoding="utf-8") == original

@@ -1,5 +1,5 @@
 """Run the command line as `python -m detente`."""
 
-from detente.cli import main
+from detente.cli import entry
 
-main()
+entry()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -336,3 +337,18 @@ def _print_results(title: str, results: Results, names: Graph, output_format: st
         for row in table_rows(results, names):
             table.add_row(*row)
         Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)
+
+
+def entry() -> None:
+    """The console script: the command line, with any unexpected error said in one line."""
+    try:
+        main()
+    except Exception as err:  # a bug in detente: no traceback unless asked for
+        if os.environ.get("DETENTE_DEBUG"):
+            raise
+        click.echo(
+            f"detente: internal error: {type(err).__name__}: {err} "
+            "(set DETENTE_DEBUG=1 to see the traceback)",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
