@@ -120,6 +120,16 @@ class Contribution:
                 return found[0][0], None
         return None, None
 
+    def first(self, triples: list[Triple]) -> Triple:
+        """Of several triples, the one written first (by file order, then line)."""
+
+        def order(triple: Triple) -> tuple[int, int, str]:
+            file, line = self.where(triple)
+            names = [parsed.name for parsed in self.files]
+            return (names.index(file) if file in names else 0, line or 0, str(triple))
+
+        return min(triples, key=order)
+
     def nodes(self) -> set[Node]:
         """Every subject and object the contribution mentions."""
         return {s for s in self.graph.subjects()} | {
@@ -209,24 +219,20 @@ def _suggestion(term: URIRef, defined: set[URIRef]) -> str:
 
 def undefined_term_findings(contribution: Contribution, defined: set[URIRef]) -> Iterator[Finding]:
     """Every term of our namespace must exist in the ontology."""
-    reported: set[URIRef] = set()
+    uses: dict[URIRef, list[Triple]] = {}
     for triple in contribution.graph:
         for term in triple:
-            if (
-                isinstance(term, URIRef)
-                and str(term).startswith(str(DET))
-                and term not in defined
-                and term not in reported
-            ):
-                reported.add(term)
-                yield _finding(
-                    contribution,
-                    triple,
-                    term,
-                    "undefined-term",
-                    f"det:{str(term)[len(str(DET)) :]} is not defined by the ontology"
-                    + _suggestion(term, defined),
-                )
+            if isinstance(term, URIRef) and str(term).startswith(str(DET)) and term not in defined:
+                uses.setdefault(term, []).append(triple)
+    for term in sorted(uses):
+        yield _finding(
+            contribution,
+            contribution.first(uses[term]),
+            term,
+            "undefined-term",
+            f"det:{str(term)[len(str(DET)) :]} is not defined by the ontology"
+            + _suggestion(term, defined),
+        )
 
 
 def same_as_findings(contribution: Contribution, known: set[Node]) -> Iterator[Finding]:
@@ -268,9 +274,14 @@ def _iri_problem(node: Node, types: set[Node], subclasses: dict[Node, set[Node]]
 
 
 def iri_findings(
-    contribution: Contribution, known: set[Node], ontology: Graph
+    contribution: Contribution, known: set[Node], ontology: Graph, schema: set[Node]
 ) -> Iterator[Finding]:
-    """Every new thing's IRI follows the id/<type>/<slug> rule and agrees with its type."""
+    """Every new thing's IRI follows the id/<type>/<slug> rule and agrees with its type.
+
+    Schema terms the contribution tries to define (reported as policy:tbox) are not things,
+    and a type the ontology does not define (reported as policy:undefined-term) is not
+    compared with the IRI.
+    """
     subclasses: dict[Node, set[Node]] = {}
     for cls in set(ontology.subjects(RDF.type, OWL.Class)):
         subclasses[cls] = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf) if c}
@@ -279,17 +290,17 @@ def iri_findings(
         node
         for node in contribution.nodes()
         if node not in known
+        and node not in schema
         and (isinstance(node, BNode) or str(node).startswith(ID) or node in subjects)
     }
     for node in sorted(new_things, key=str):
-        types = set(contribution.graph.objects(node, RDF.type))
+        types = {t for t in contribution.graph.objects(node, RDF.type) if t in subclasses}
         problem = _iri_problem(node, types, subclasses)
         if problem is None:
             continue
-        triple = next(iter(contribution.graph.triples((node, None, None))), None) or next(
-            iter(contribution.graph.triples((None, None, node)))
-        )
-        yield _finding(contribution, triple, node, "iri", problem)
+        about = list(contribution.graph.triples((node, None, None)))
+        about = about or list(contribution.graph.triples((None, None, node)))
+        yield _finding(contribution, contribution.first(about), node, "iri", problem)
 
 
 def single_valued(ontology: Graph, shapes: Graph) -> set[Node]:
@@ -375,15 +386,17 @@ def judge_contribution(
         if isinstance(s, URIRef)
     }
     known = set(data.subjects()) | set(ontology.subjects()) | set(data.objects())
+    schema = list(schema_findings(contribution))
+    schema_triples = {(f.focus, f.path, f.value) for f in schema}
     policy = [
-        *schema_findings(contribution),
+        *schema,
         *undefined_term_findings(contribution, defined),
         *same_as_findings(contribution, known),
-        *iri_findings(contribution, known, ontology),
+        *iri_findings(contribution, known, ontology, {f.focus for f in schema}),
     ]
     conflicts = list(conflict_findings(contribution, data, single_valued(ontology, shapes), names))
     merged = sources.merged()
-    merged += contribution.graph
+    merged += (t for t in contribution.graph if t not in schema_triples)  # refused, not judged
     judgement = judge(merged, shapes, project.root / "scripts" / "checks", reasoner)
     touched = contribution.nodes()
     covered = {(f.focus, f.path) for f in conflicts} | {

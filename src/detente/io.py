@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,32 +138,37 @@ def refuse_xml_declarations(text: str, name: str) -> None:
         )
 
 
-def _remote_references(node: Any) -> Iterator[str]:
-    """Every @context or @import value in a JSON document that names a document to fetch."""
+def _json_ld_problems(node: Any) -> Iterator[tuple[str, str]]:
+    """(text to point at, message) for what JSON-LD must not contain: references to other
+    documents in @context or @import, and @id values that are not strings."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key in ("@context", "@import"):
                 for item in value if isinstance(value, list) else [value]:
                     if isinstance(item, str):
-                        yield item
-            yield from _remote_references(value)
+                        yield (
+                            json.dumps(item),
+                            f"JSON-LD {key} {item!r} is refused: only inline contexts are "
+                            "accepted (detente never fetches documents)",
+                        )
+            if key == "@id" and not isinstance(value, str):
+                yield json.dumps(value), f"invalid @id value {value!r}: an @id must be a string"
+            yield from _json_ld_problems(value)
     elif isinstance(node, list):
         for item in node:
-            yield from _remote_references(item)
+            yield from _json_ld_problems(item)
 
 
 def parse_json(text: str, name: str) -> Any:
-    """A JSON document, refusing any @context or @import that points to another document."""
+    """A JSON-LD document, refusing references to other documents and non-string @ids."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(name, f"JSON syntax error: {err.msg}", err.lineno, err.colno) from None
-    for reference in _remote_references(document):
-        raise InputError(
-            name,
-            f"JSON-LD context {reference!r} is refused: only inline @context objects are "
-            "accepted (detente never fetches documents)",
-        )
+    for needle, message in _json_ld_problems(document):
+        at = text.find(needle)
+        line, column = _position(text, at) if at >= 0 else (None, None)
+        raise InputError(name, message, line, column)
     return document
 
 
@@ -198,24 +204,68 @@ def format_for(source: str | Path, explicit: str | None = None) -> str:
 
 
 class _LineSink(RDFSink):
-    """An rdflib N3-family sink that also records the line each statement ends on."""
+    """An rdflib N3-family sink that also records the line of each statement."""
 
     def __init__(self, graph: Graph) -> None:
         super().__init__(graph)
-        self.parser: SinkParser | None = None
+        self.line = 0
         self.lines: dict[Triple, int] = {}
 
     def makeStatement(self, quadruple: Any, why: Any = None) -> None:
-        """Record where the statement is, then store it as rdflib does."""
+        """Record the statement's line, then store it as rdflib does."""
         formula, p, s, o = quadruple
         triple = (
             self.normalise(formula, s),
             self.normalise(formula, p),
             self.normalise(formula, o),
         )
-        if self.parser is not None:
-            self.lines.setdefault(triple, self.parser.lines + 1)
+        self.lines.setdefault(triple, self.line)
         super().makeStatement(quadruple, why)
+
+
+class _ObjectLines:
+    """Parser mixin: each statement gets the line its object was written on.
+
+    rdflib parses a whole object list ("a, b, c") before it makes the statements, so the
+    parser's line is that of the last object; the lines of the objects are kept as they are
+    parsed and handed to the sink one statement at a time.
+    """
+
+    lines: int
+    _pending: list[int]
+
+    def objectList(self, argstr: str, i: int, res: Any) -> int:
+        """Parse an object list, noting the line of each object."""
+        lines: list[int] = []
+        i = self.object(argstr, i, res)  # type: ignore[attr-defined]
+        if i < 0:
+            return -1
+        lines.append(self.lines + 1)
+        while True:
+            j: int = self.skipSpace(argstr, i)  # type: ignore[attr-defined]
+            if j < 0:
+                self.BadSyntax(argstr, j, "EOF found after object")  # type: ignore[attr-defined]
+            if argstr[j] != ",":
+                self._pending = lines
+                return j
+            i = self.object(argstr, j + 1, res)  # type: ignore[attr-defined]
+            if i < 0:
+                return -1
+            lines.append(self.lines + 1)
+
+    def makeStatement(self, quadruple: Any) -> None:
+        """Hand the statement's line to the sink, then make the statement."""
+        pending = getattr(self, "_pending", [])
+        self._store.line = pending.pop(0) if pending else self.lines + 1  # type: ignore[attr-defined]
+        super().makeStatement(quadruple)  # type: ignore[misc]
+
+
+class _TurtleParser(_ObjectLines, SinkParser):
+    """rdflib's Turtle parser, keeping lines."""
+
+
+class _TrigParser(_ObjectLines, TrigSinkParser):
+    """rdflib's TriG parser, keeping lines."""
 
 
 def _parse_n3_family(
@@ -225,9 +275,8 @@ def _parse_n3_family(
     graph = Graph(bind_namespaces="none")
     dataset = Dataset(default_union=True)
     sink = _LineSink(dataset if trig else graph)
-    parser_class = TrigSinkParser if trig else SinkParser
+    parser_class = _TrigParser if trig else _TurtleParser
     parser = parser_class(sink, baseURI=base, turtle=True)
-    sink.parser = parser
     try:
         parser.loadBuf(text)
     except BadSyntax as err:
@@ -280,7 +329,7 @@ def oxigraph_store(graph: Graph) -> ox.Store:
     return store
 
 
-_OX_LINE_COLUMN = re.compile(r"line (\d+) column (\d+)")
+_OX_LINE_COLUMN = re.compile(r"line (\d+)(?: between columns| column) (\d+)")
 
 
 def _parse_line_based(text: str, name: str, rdf_format: str) -> tuple[Graph, dict[Triple, int]]:
@@ -318,10 +367,16 @@ def _parse_without_lines(text: str, name: str, rdf_format: str, base: str) -> Gr
         parse_json(text, name)
     dataset = Dataset(default_union=True)
     try:
-        dataset.parse(data=text, format=rdf_format, publicID=base)
+        with warnings.catch_warnings():  # rdflib's own use of a deprecated Dataset attribute
+            warnings.simplefilter("ignore", DeprecationWarning)
+            dataset.parse(data=text, format=rdf_format, publicID=base)
     except SAXParseException as err:
+        column = err.getColumnNumber()  # SAX counts columns from 0
         raise InputError(
-            name, f"syntax error: {err.getMessage()}", err.getLineNumber(), err.getColumnNumber()
+            name,
+            f"syntax error: {err.getMessage()}",
+            err.getLineNumber(),
+            column + 1 if column is not None else None,
         ) from None
     except Exception as err:  # rdflib's XML and JSON-LD parsers raise assorted types
         raise InputError(name, f"syntax error: {err}") from None

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import RDF, SH, NamespaceManager
@@ -160,7 +161,14 @@ def validate(graph: Graph, shapes: Graph, names: NamespaceManager) -> list[Findi
     _, report, _ = shacl_validate(
         checked, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
-    return _shacl_findings(report, names) + [_ill_typed_finding(t, names) for t in bad]
+    ill_typed = [_ill_typed_finding(t, names) for t in bad]
+    covered = {(f.focus, f.path) for f in ill_typed}
+    shaped = [
+        f
+        for f in _shacl_findings(report, names)
+        if not (f.component == "sh:MinCountConstraintComponent" and (f.focus, f.path) in covered)
+    ]
+    return shaped + ill_typed
 
 
 def _header(text: str, key: str) -> str | None:
@@ -169,19 +177,23 @@ def _header(text: str, key: str) -> str | None:
     return found.group(1).strip() if found else None
 
 
-def run_checks(closed: Graph, folder: Path) -> list[Finding]:
+def run_checks(graph: Graph, folder: Path, closed: Graph | None = None) -> list[Finding]:
     """Run every `*-violation.rq` check of a folder; each row is a finding (ERROR or WARN).
 
-    The checks run on pyoxigraph: standard SPARQL, and far faster than rdflib's engine.
+    A check runs on the asserted graph (ontology + data), or on the closure when its header
+    says `# closure: yes`. The checks run on pyoxigraph: standard SPARQL, and far faster than
+    rdflib's engine.
     """
     found = []
-    scripts = sorted(folder.glob("*-violation.rq"))
-    store = oxigraph_store(closed) if scripts else None
-    for path in scripts:
+    stores: dict[bool, ox.Store] = {}
+    for path in sorted(folder.glob("*-violation.rq")):
         text = path.read_text(encoding="utf-8")
         warn = (_header(text, "severity") or "ERROR").upper() == "WARN"
         message = _header(text, "message") or path.stem
-        for row in store.query(text):  # type: ignore[union-attr]
+        on_closure = (_header(text, "closure") or "no").lower() == "yes" and closed is not None
+        if on_closure not in stores:
+            stores[on_closure] = oxigraph_store(closed if on_closure else graph)  # type: ignore[arg-type]
+        for row in stores[on_closure].query(text):  # type: ignore[union-attr]
             values = {name: row[name] for name in ("this", "path", "value")}
             found.append(
                 Finding(
@@ -200,6 +212,23 @@ def run_checks(closed: Graph, folder: Path) -> list[Finding]:
 def _optional(term: object) -> Node | None:
     """An rdflib term for an optional pyoxigraph value."""
     return None if term is None else from_oxigraph(term)
+
+
+def restated_elsewhere(
+    checked: list[Finding], shaped: list[Finding], folder: Path
+) -> list[Finding]:
+    """The check findings that no shape already reports.
+
+    A check whose header says `# path: P` restates a shape's rule on that path: where a
+    shape already reports the same node on P, the check's finding is left out.
+    """
+    paths = {}
+    for path in folder.glob("*-violation.rq"):
+        declared = _header(path.read_text(encoding="utf-8"), "path")
+        if declared:
+            paths[CHECK[path.stem]] = URIRef(declared)
+    reported = {(f.focus, f.path) for f in shaped}
+    return [f for f in checked if (f.focus, paths.get(f.rule)) not in reported]
 
 
 @dataclass
@@ -221,7 +250,7 @@ def judge(
     closed = close(graph, reasoner)
     findings = validate(graph, shapes, names)
     if checks is not None:
-        findings += run_checks(closed, checks)
+        findings += restated_elsewhere(run_checks(graph, checks, closed), findings, checks)
     outcome = Outcome(sorted_findings(findings), inconsistencies(closed, graph), names)
     return Judgement(outcome, closed)
 
