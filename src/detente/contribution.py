@@ -461,7 +461,8 @@ def add_contribution(
     if not result.accepted:
         return Addition(result, target, 0, written=False)
     existing = Graph(bind_namespaces="none")
-    header = f"# Contributed facts, added with `detente add` from {contribution.files[0].name}.\n"
+    origin = re.sub(r"[\x00-\x1f\x7f]", "?", contribution.files[0].name)
+    header = f"# Contributed facts, added with `detente add` from {origin}.\n"
     if target.exists():
         text = read_text(target)
         existing = parse_rdf(text, str(target), "turtle", target.as_uri()).graph

@@ -199,7 +199,7 @@ def format_for(source: str | Path, explicit: str | None = None) -> str:
     except KeyError:
         known = ", ".join(sorted(FORMATS_BY_SUFFIX))
         raise InputError(
-            str(source), f"unknown RDF file type (known: {known}; or give --format)"
+            str(source), f"unknown RDF file type (known: {known}; or give --input-format)"
         ) from None
 
 
@@ -268,6 +268,19 @@ class _TrigParser(_ObjectLines, TrigSinkParser):
     """rdflib's TriG parser, keeping lines."""
 
 
+_CARET = re.compile(r" at \^ in (.*)\^(.*)$", re.DOTALL)
+
+
+def _place_of(message: str, text: str, line: int) -> tuple[int, int | None]:
+    """Line and column of an rdflib message that shows the text around the fault ("a^b")."""
+    found = _CARET.search(message)
+    if found:
+        at = text.find(found.group(1) + found.group(2))
+        if at >= 0:
+            return _position(text, at + len(found.group(1)))
+    return line, None
+
+
 def _parse_n3_family(
     text: str, name: str, base: str, trig: bool
 ) -> tuple[Graph, dict[Triple, int]]:
@@ -282,8 +295,10 @@ def _parse_n3_family(
     except BadSyntax as err:
         line, column = _position(err._str.decode("utf-8", "replace"), err._i)
         raise InputError(name, f"syntax error: {err._why}", line, column) from None
-    except Exception as err:  # rdflib's N3 parser raises a few other types on bad input
-        raise InputError(name, f"syntax error: {err}") from None
+    except Exception as err:  # rdflib's N3 parser also fails with assertions on bad input
+        where = _place_of(str(err), text, parser.lines + 1)
+        message = str(err).split(" at ^ in ")[0]
+        raise InputError(name, f"syntax error: {message}", *where) from None
     if trig:
         graph += _flatten(dataset)
     for prefix, namespace in parser._bindings.items():
@@ -399,7 +414,24 @@ def parse_rdf(text: str, name: str, rdf_format: str, base: str) -> Parsed:
         graph, lines = _parse_line_based(text, name, rdf_format)
     else:
         graph, lines = _parse_without_lines(text, name, rdf_format, base), {}
+    refuse_invalid_iris(graph, lines, name)
     return Parsed(name, rdf_format, text, graph, lines)
+
+
+def refuse_invalid_iris(graph: Graph, lines: dict[Triple, int], name: str) -> None:
+    """Refuse IRIs that RFC 3987 does not allow (spaces, braces, bad %-escapes), which
+    rdflib lets through with a warning."""
+    checked: set[URIRef] = set()
+    for triple in sorted(graph, key=lambda t: lines.get(t, 0)):
+        for term in triple:
+            if isinstance(term, URIRef) and term not in checked:
+                checked.add(term)
+                try:
+                    ox.NamedNode(str(term))
+                except ValueError as err:
+                    raise InputError(
+                        name, f"invalid IRI <{term}>: {err}", lines.get(triple)
+                    ) from None
 
 
 def _base_for(source: str | Path) -> str:
@@ -465,6 +497,7 @@ def write_atomically(path: Path, text: str) -> None:
     """Replace a file's content so that readers see the old file or the new one, never half."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(temporary, _mode_for(path))
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
             out.flush()
@@ -473,3 +506,12 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions a rewritten file keeps: its own, or for a new file 0666 less the umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
