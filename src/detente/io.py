@@ -291,7 +291,9 @@ def _parse_n3_family(
     parser_class = _TrigParser if trig else _TurtleParser
     parser = parser_class(sink, baseURI=base, turtle=True)
     try:
-        parser.loadBuf(text)
+        with warnings.catch_warnings():  # rdflib's TriG parser uses a deprecated attribute
+            warnings.simplefilter("ignore", DeprecationWarning)
+            parser.loadBuf(text)
     except BadSyntax as err:
         line, column = _position(err._str.decode("utf-8", "replace"), err._i)
         raise InputError(name, f"syntax error: {err._why}", line, column) from None
