@@ -1,0 +1,667 @@
+"""`detente add`: judge a contribution and, only if it is accepted, merge it into data/.
+
+Every test works on a copy of the project (ontology/, shapes/, data/, scripts/ under tmp_path)
+and passes `--project` to it: nothing here ever writes into the project's own data/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from rdflib import Graph, URIRef
+
+from detente.cli import main
+from detente.io import InputError, canonical_form, leading_comments, read_rdf
+from detente.kg import Project, load_graph
+
+ID = "https://w3id.org/detente/id/"
+DW = URIRef(ID + "report/dw-2023-05-30")
+
+# A second, made-up report, "Example Daily" of 2023-06-03, with one held meeting of two
+# persons already in the graph, in a place already in the graph. Every fact node (the report
+# and the meeting) cites its source and quotes its words; both dates have earliest, latest,
+# the words and a precision.
+CONTRIBUTION = """# Facts of a made-up report: Example Daily, 2023-06-03.
+@prefix conference: <https://w3id.org/detente/id/conference/> .
+@prefix det: <https://w3id.org/detente/ontology#> .
+@prefix meeting: <https://w3id.org/detente/id/meeting/> .
+@prefix org: <https://w3id.org/detente/id/org/> .
+@prefix person: <https://w3id.org/detente/id/person/> .
+@prefix place: <https://w3id.org/detente/id/place/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix report: <https://w3id.org/detente/id/report/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+org:example-daily a det:NewsOutlet ;
+    rdfs:label "Example Daily" .
+
+report:example-daily-2023-06-03 a det:Report ;
+    rdfs:label "Example Daily, 2023-06-03: Austin and Li Shangfu shake hands in Singapore" ;
+    det:publisher org:example-daily ;
+    det:source report:example-daily-2023-06-03 ;
+    det:quote "Example Daily, 3 June 2023" ;
+    det:dateText "3 June 2023" ;
+    det:earliest "2023-06-03"^^xsd:date ;
+    det:latest "2023-06-03"^^xsd:date ;
+    det:datePrecision det:day .
+
+meeting:2023-austin-li-handshake-singapore a det:Meeting ;
+    rdfs:label "Handshake and brief talk of Lloyd Austin and Li Shangfu in Singapore" ;
+    det:status det:held ;
+    det:participant person:lloyd-austin, person:li-shangfu ;
+    det:place place:singapore ;
+    det:atConference conference:2023-shangri-la-dialogue ;
+    det:cameoCode det:cameo040 ;
+    det:dateText "on Friday evening" ;
+    det:earliest "2023-06-02"^^xsd:date ;
+    det:latest "2023-06-02"^^xsd:date ;
+    det:datePrecision det:day ;
+    det:quote "Austin and Li Shangfu shook hands and spoke briefly in Singapore on Friday evening" ;
+    det:attributedTo org:pentagon ;
+    det:source report:example-daily-2023-06-03 .
+"""
+NAME = "example-daily-2023-06-03.ttl"
+MEETING = URIRef(ID + "meeting/2023-austin-li-handshake-singapore")
+
+PREFIXES = """@prefix det: <https://w3id.org/detente/ontology#> .
+@prefix meeting: <https://w3id.org/detente/id/meeting/> .
+@prefix person: <https://w3id.org/detente/id/person/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix report: <https://w3id.org/detente/id/report/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+# Contributions that must be rejected (exit 1), with the rule that rejects each.
+REJECTED = {
+    "one participant": (
+        PREFIXES
+        + """meeting:lonely a det:Meeting ;
+    rdfs:label "a meeting of one" ;
+    det:status det:held ;
+    det:participant person:li-shangfu ;
+    det:source report:dw-2023-05-30 ;
+    det:quote "Li Shangfu" .
+""",
+        "dsh:HeldMeetingShape-participant",
+    ),
+    "misspelt term": (
+        CONTRIBUTION.replace("det:participant person:", "det:particpant person:"),
+        "policy:undefined-term",
+    ),
+    "schema axiom": (
+        PREFIXES + "det:Summit rdfs:subClassOf det:Meeting .\n",
+        "policy:tbox",
+    ),
+    "second status": (
+        PREFIXES + "meeting:2023-austin-li-shangri-la det:status det:held .\n",
+        "policy:conflict",
+    ),
+    "padded date": (
+        CONTRIBUTION.replace('det:dateText "on Friday evening"', 'det:dateText "in June"'),
+        "dsh:DayDateShape-dateText",
+    ),
+    "sameAs across distinct things": (
+        PREFIXES + "person:li-shangfu <http://www.w3.org/2002/07/owl#sameAs> "
+        "person:lloyd-austin .\n",
+        "policy:same-as",
+    ),
+}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def copy_project(project: Project, target: Path) -> Path:
+    """A copy of the project (ontology, shapes, data, scripts) under target."""
+    for folder in ("ontology", "shapes", "data", "scripts"):
+        shutil.copytree(project.root / folder, target / folder)
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """The sha256 of every file under a folder (hidden files included), by relative path."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def invoke(*args: str | Path, stdin: str | bytes | None = None) -> Result:
+    """Run the CLI in-process; never an uncaught exception, never a traceback."""
+    try:
+        result = CliRunner().invoke(main, [str(arg) for arg in args], input=stdin)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as err:  # CliRunner keeps Exceptions, not other BaseExceptions
+        pytest.fail(f"detente {' '.join(map(str, args))} crashed: {err!r}")
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def graph_of(path: Path) -> Graph:
+    """The triples of a Turtle file, read the way detente reads them."""
+    return read_rdf(path).graph
+
+
+def triples(graph: Graph) -> set[tuple[object, object, object]]:
+    """A graph's triples as a set (no blank nodes in detente data)."""
+    return set(graph)
+
+
+@pytest.fixture
+def root(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project; the working folder is the copy, so `--to data/X.ttl` is in it."""
+    copy = copy_project(project, tmp_path / "project")
+    monkeypatch.chdir(copy)
+    return copy
+
+
+@pytest.fixture
+def contribution(tmp_path: Path) -> Path:
+    """The Example Daily contribution, outside the project copy."""
+    path = tmp_path / "incoming" / NAME
+    path.parent.mkdir()
+    path.write_text(CONTRIBUTION, encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------ accepted
+
+
+def test_valid_contribution_is_added_in_canonical_form(root: Path, contribution: Path) -> None:
+    expected = graph_of(contribution)
+    before = snapshot(root / "data")
+    result = invoke("add", contribution, "--project", root)
+    assert result.exit_code == 0, result.output
+    target = root / "data" / NAME
+    assert target.is_file()
+    assert result.stdout.strip().splitlines()[-1].startswith(f"accepted: {contribution}:")
+    assert f"added {len(expected)} triples to {target}" in result.stderr
+    # only the new file appeared; the other data files are untouched
+    after = snapshot(root / "data")
+    assert set(after) == set(before) | {NAME}
+    assert {name: after[name] for name in before} == before
+    # canonical, with a comment block naming where the facts came from
+    text = target.read_text(encoding="utf-8")
+    assert text == canonical_form(target)
+    assert text.startswith(f"# Contributed facts, added with `detente add` from {contribution}")
+    assert invoke("fmt", "--check", target).exit_code == 0
+    # exactly the contributed triples, and the project still conforms with them
+    assert triples(graph_of(target)) == triples(expected)
+    data = load_graph(Project(root).data_files)
+    assert triples(expected) <= triples(data)
+    checked = invoke("check", "--project", root, "--format", "json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["conforms"] is True
+
+
+def test_adding_twice_changes_nothing(root: Path, contribution: Path) -> None:
+    assert invoke("add", contribution, "--project", root).exit_code == 0
+    first = snapshot(root / "data")
+    again = invoke("add", contribution, "--project", root)
+    assert again.exit_code == 0, again.output
+    assert snapshot(root / "data") == first
+    assert "(0 new)" in again.stdout
+    assert "nothing new" in again.stderr and "unchanged" in again.stderr
+
+
+def test_triples_already_in_the_graph_are_not_added_again(root: Path, tmp_path: Path) -> None:
+    known = (
+        PREFIXES
+        + """person:li-shangfu a det:Person ; rdfs:label "Li Shangfu" .
+person:example-newcomer a det:Person ; rdfs:label "Example Newcomer" .
+"""
+    )
+    path = tmp_path / "mixed.ttl"
+    path.write_text(known, encoding="utf-8")
+    result = invoke("add", path, "--project", root)
+    assert result.exit_code == 0, result.output
+    added = graph_of(root / "data" / "mixed.ttl")
+    assert triples(added) == {
+        (URIRef(ID + "person/example-newcomer"), *pair)
+        for pair in graph_of(path).predicate_objects(URIRef(ID + "person/example-newcomer"))
+    }
+    assert "added 2 triples" in result.stderr
+
+
+@pytest.mark.parametrize("existing", ["other.ttl", "dw-2023-05-30.ttl"])
+def test_to_merges_into_an_existing_file_and_keeps_its_comments(
+    root: Path, contribution: Path, existing: str
+) -> None:
+    target = root / "data" / existing
+    if existing == "other.ttl":
+        # an existing data file that already holds two of the contribution's triples
+        target.write_text(
+            "# Other facts: a data file with its own opening comments.\n"
+            "# Second line of the block.\n"
+            "@prefix det: <https://w3id.org/detente/ontology#> .\n"
+            "@prefix org: <https://w3id.org/detente/id/org/> .\n"
+            "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
+            'org:example-daily a det:NewsOutlet ;\n    rdfs:label "Example Daily" .\n',
+            encoding="utf-8",
+        )
+    header = leading_comments(target.read_text(encoding="utf-8"))
+    old = graph_of(target)
+    others = {k: v for k, v in snapshot(root / "data").items() if k != existing}
+
+    result = invoke("add", contribution, "--to", f"data/{existing}", "--project", root)
+    assert result.exit_code == 0, result.output
+    merged = graph_of(target)
+    assert triples(merged) == triples(old) | triples(graph_of(contribution))
+    added = len(triples(graph_of(contribution)) - triples(old))
+    assert f"added {added} triples to {target}" in result.stderr
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith(header) and header.count("\n") >= 2
+    assert text == canonical_form(target)
+    # no other file was written, and no default target was created
+    assert not (root / "data" / NAME).exists()
+    assert {k: v for k, v in snapshot(root / "data").items() if k != existing} == others
+    assert invoke("check", "--project", root).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "to",
+    ["../outside.ttl", "data/x.txt", "data/sub/x.ttl", "ontology/extra.ttl", "data", "x.ttl"],
+)
+def test_to_outside_data_or_not_turtle_is_refused(
+    root: Path, contribution: Path, tmp_path: Path, to: str
+) -> None:
+    before = snapshot(tmp_path)
+    result = invoke("add", contribution, "--to", to, "--project", root)
+    assert result.exit_code == 2, result.output
+    if to == "data":  # refused by the option parser itself
+        assert "Invalid value for '--to'" in result.stderr
+    else:
+        assert result.stderr.startswith("detente: ")
+        assert "--to must name a .ttl file directly in" in result.stderr
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path / "outside.ttl").exists()
+
+
+def test_absolute_to_in_data_is_accepted(root: Path, contribution: Path) -> None:
+    target = root / "data" / "absolute.ttl"
+    result = invoke("add", contribution, "--to", target, "--project", root)
+    assert result.exit_code == 0, result.output
+    assert triples(graph_of(target)) == triples(graph_of(contribution))
+
+
+def test_dry_run_writes_nothing_and_says_what_it_would_add(root: Path, contribution: Path) -> None:
+    before = snapshot(root)
+    result = invoke("add", contribution, "--dry-run", "--format", "json", "--project", root)
+    assert result.exit_code == 0, result.output
+    assert snapshot(root) == before
+    report = json.loads(result.stdout)
+    assert report["accepted"] is True and report["newTriples"] == len(graph_of(contribution))
+    target = root / "data" / NAME
+    assert f"would add (dry run) {len(graph_of(contribution))} triples to {target}" in (
+        result.stderr
+    )
+    assert not target.exists()
+
+
+def test_add_reports_in_every_format(root: Path, contribution: Path) -> None:
+    turtle = invoke("add", contribution, "--dry-run", "--format", "turtle", "--project", root)
+    assert turtle.exit_code == 0
+    Graph().parse(data=turtle.stdout, format="turtle")
+    assert "# accepted:" in turtle.stderr
+    text = invoke("add", contribution, "--dry-run", "--project", root)
+    assert text.exit_code == 0 and text.stdout.startswith("accepted:")
+
+
+def test_the_worked_example_of_contributing_md_is_accepted(
+    project: Project, root: Path, tmp_path: Path
+) -> None:
+    text = (project.root / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    found = re.search(r"```turtle\n(.*?)```", text, re.DOTALL)
+    assert found, "CONTRIBUTING.md has no ```turtle block"
+    path = tmp_path / "example-daily-2023-06-03.ttl"
+    path.write_text(found.group(1), encoding="utf-8")
+    result = invoke("add", path, "--dry-run", "--project", root)
+    assert result.exit_code == 0, result.output
+    assert "would add (dry run) 57 triples" in result.stderr
+
+
+# ------------------------------------------------------------------ rejected
+
+
+@pytest.mark.parametrize("case", sorted(REJECTED))
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_rejected_contribution_changes_nothing(
+    root: Path, tmp_path: Path, case: str, dry_run: bool
+) -> None:
+    text, rule = REJECTED[case]
+    path = tmp_path / "rejected.ttl"
+    path.write_text(text, encoding="utf-8")
+    before = snapshot(root / "data")
+    args = ["add", path, "--format", "json", "--project", root] + (["--dry-run"] if dry_run else [])
+    result = invoke(*args)
+    assert result.exit_code == 1, result.output
+    assert snapshot(root / "data") == before  # byte-identical, and no temporary file left
+    report = json.loads(result.stdout)
+    assert report["accepted"] is False and report["conforms"] is False
+    assert rule in {finding["rule"] for finding in report["findings"]}
+    assert "rejected: nothing written" in result.stderr
+
+
+def test_misspelt_term_is_named_with_a_suggestion_and_its_line(root: Path, tmp_path: Path) -> None:
+    text, _ = REJECTED["misspelt term"]
+    path = tmp_path / "misspelt.ttl"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("add", path, "--project", root)
+    assert result.exit_code == 1
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "det:particpant" in row)
+    assert (
+        f"Violation (line {line}): det:particpant is not defined by the ontology; "
+        "did you mean det:participant?" in result.stdout
+    )
+
+
+# ------------------------------------------------------------------ standard input
+
+
+def test_standard_input_needs_to(root: Path) -> None:
+    before = snapshot(root / "data")
+    result = invoke("add", "-", "--project", root, stdin=CONTRIBUTION)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("detente: ")
+    assert "standard input needs --to" in result.stderr
+    assert snapshot(root / "data") == before
+
+    to = "data/from-stdin.ttl"
+    result = invoke("add", "-", "--to", to, "--project", root, stdin=CONTRIBUTION)
+    assert result.exit_code == 0, result.output
+    target = root / "data" / "from-stdin.ttl"
+    assert triples(graph_of(target)) == triples(Graph().parse(data=CONTRIBUTION, format="turtle"))
+    assert "<stdin>" in target.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_standard_input_in_another_syntax(root: Path) -> None:
+    ntriples = Graph().parse(data=CONTRIBUTION, format="turtle").serialize(format="nt")
+    result = invoke(
+        "add",
+        "-",
+        "--input-format",
+        "nt",
+        "--to",
+        "data/from-nt.ttl",
+        "--project",
+        root,
+        stdin=ntriples,
+    )
+    assert result.exit_code == 0, result.output
+    assert len(graph_of(root / "data" / "from-nt.ttl")) == len(
+        Graph().parse(data=ntriples, format="nt")
+    )
+
+
+# ------------------------------------------------------------------ unusable input
+
+
+def _unusable(tmp_path: Path) -> Iterator[tuple[str, Path, list[str], str]]:
+    """Inputs `detente add` cannot use: (case, file, extra options, expected message)."""
+    syntax = tmp_path / "syntax.ttl"
+    syntax.write_text(CONTRIBUTION.replace(" ;\n    rdfs:label", "\n    rdfs:label", 1))
+    yield "syntax error", syntax, [], f"{syntax}:"
+    latin = tmp_path / "latin.ttl"
+    latin.write_bytes(CONTRIBUTION.replace("Example Daily", "Exämple Daily").encode("latin-1"))
+    yield "not UTF-8", latin, [], "not valid UTF-8"
+    big = tmp_path / "big.ttl"
+    big.write_text(CONTRIBUTION, encoding="utf-8")
+    yield "over the size limit", big, ["--max-bytes", "100"], "over the limit of 100"
+    unknown = tmp_path / "facts.txt"
+    unknown.write_text(CONTRIBUTION, encoding="utf-8")
+    yield "unknown extension", unknown, [], "unknown RDF file type"
+    yield "missing file", tmp_path / "missing.ttl", [], "no such file"
+    doctype = tmp_path / "doctype.rdf"
+    doctype.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
+        encoding="utf-8",
+    )
+    yield "DOCTYPE in RDF/XML", doctype, [], "DOCTYPE declaration is refused"
+    remote = tmp_path / "remote.jsonld"
+    remote.write_text('{"@context": "https://example.org/context.jsonld"}', encoding="utf-8")
+    yield "remote JSON-LD context", remote, [], "is refused"
+
+
+def test_unusable_input_exits_2_and_writes_nothing(root: Path, tmp_path: Path) -> None:
+    before = snapshot(root / "data")
+    for case, path, options, message in _unusable(tmp_path):
+        result = invoke("add", path, *options, "--project", root)
+        assert result.exit_code == 2, (case, result.output)
+        assert result.stderr.startswith(f"detente: {path}"), (case, result.stderr)
+        assert message in result.stderr, (case, result.stderr)
+        assert result.stdout == "", case
+        assert snapshot(root / "data") == before, case
+
+
+def test_unknown_file_type_names_the_option_that_sets_the_syntax(
+    root: Path, contribution: Path
+) -> None:
+    facts = contribution.with_suffix(".txt")
+    facts.write_text(CONTRIBUTION, encoding="utf-8")
+    result = invoke("add", facts, "--dry-run", "--project", root)
+    assert result.exit_code == 2
+    # `--format` is the report's format; the contribution's syntax is `--input-format`
+    assert "--input-format" in result.stderr, result.stderr
+    with_syntax = invoke("add", facts, "--input-format", "turtle", "--dry-run", "--project", root)
+    assert with_syntax.exit_code == 0, with_syntax.output
+
+
+def test_a_file_cut_inside_a_string_is_named_with_line_and_column(
+    root: Path, tmp_path: Path
+) -> None:
+    cut = tmp_path / "cut.ttl"
+    text = CONTRIBUTION[: CONTRIBUTION.index('"on Friday') + 5]
+    cut.write_text(text, encoding="utf-8")
+    result = invoke("add", cut, "--project", root)
+    assert result.exit_code == 2
+    line = text.count("\n") + 1
+    assert re.match(rf"detente: {re.escape(str(cut))}:{line}:\d+: ", result.stderr), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+@pytest.mark.parametrize("stray", [" ", "{", "|", "%zz", "\x19"])
+def test_an_invalid_iri_is_refused_not_a_crash(root: Path, tmp_path: Path, stray: str) -> None:
+    """An IRI with a space or another character IRIs cannot hold is the contributor's error."""
+    path = tmp_path / "stray.ttl"
+    path.write_text(CONTRIBUTION.replace("/id/org/>", f"/id/o{stray}rg/>"), encoding="utf-8")
+    before = snapshot(root / "data")
+    result = invoke("add", path, "--project", root)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"detente: {path}:"), result.stderr
+    assert "invalid IRI" in result.stderr, result.stderr
+    assert snapshot(root / "data") == before
+
+
+def test_errors_never_print_a_traceback_in_a_real_process(root: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix det: <https://w3id.org/detente/ontology#> .\nx:y a det:Person .\n")
+    for args, code in [
+        ([str(broken)], 2),
+        ([str(broken), "--to", "../nowhere.ttl"], 2),
+        ([str(tmp_path / "absent.ttl")], 2),
+        (["-"], 2),
+        ([str(broken), "--format", "xml"], 2),
+    ]:
+        process = subprocess.run(
+            [sys.executable, "-m", "detente", "add", *args, "--project", str(root)],
+            capture_output=True,
+            text=True,
+            input="",
+            check=False,
+            timeout=60,
+        )
+        assert process.returncode == code, (args, process.stderr)
+        assert "Traceback" not in process.stdout + process.stderr, args
+
+
+# ------------------------------------------------------------------ how files are written
+
+
+def test_written_files_keep_their_permissions(root: Path, contribution: Path) -> None:
+    """A merge keeps the target's mode; a new file gets the usual mode (0666 less the umask)."""
+    existing = root / "data" / "dw-2023-05-30.ttl"
+    existing.chmod(0o644)
+    old_umask = os.umask(0o022)
+    try:
+        assert invoke("add", contribution, "--to", existing, "--project", root).exit_code == 0
+        created = root / "data" / "created.ttl"
+        other = contribution.with_name("other.ttl")
+        other.write_text(
+            PREFIXES + 'person:example-other a det:Person ; rdfs:label "Example Other" .\n',
+            encoding="utf-8",
+        )
+        assert invoke("add", other, "--to", created, "--project", root).exit_code == 0
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o644
+    assert stat.S_IMODE(created.stat().st_mode) == 0o644
+
+
+def test_contribution_file_name_cannot_inject_triples(root: Path, tmp_path: Path) -> None:
+    """The name of the contribution goes into the new file's comment; it must stay a comment."""
+    name = "daily\n<urn:unjudged> <urn:p> <urn:o> .\n#.ttl"
+    path = tmp_path / name
+    path.write_text(CONTRIBUTION, encoding="utf-8")
+    target = root / "data" / "named.ttl"
+    result = invoke("add", path, "--to", target, "--project", root)
+    if result.exit_code == 0:
+        assert triples(graph_of(target)) == triples(graph_of(path))
+        for data_file in Project(root).data_files:
+            read_rdf(data_file)
+    else:
+        assert result.exit_code == 2 and not target.exists()
+
+
+# ------------------------------------------------------------------ interrupted add
+
+
+def generated_contribution(count: int) -> str:
+    """A valid contribution of count new persons and count held meetings (13 triples each)."""
+    rows = [PREFIXES]
+    for i in range(count):
+        rows.append(f'person:generated-{i} a det:Person ; rdfs:label "Generated person {i}" .')
+        rows.append(
+            f"meeting:generated-{i} a det:Meeting ;\n"
+            f'    rdfs:label "Generated meeting {i}" ; det:status det:held ;\n'
+            f"    det:participant person:generated-{i}, person:li-shangfu ;\n"
+            f'    det:source report:dw-2023-05-30 ; det:quote "generated {i}" ;\n'
+            '    det:dateText "in 2018" ; det:earliest "2018-01-01"^^xsd:date ;\n'
+            '    det:latest "2018-12-31"^^xsd:date ; det:datePrecision det:year .'
+        )
+    return "\n".join(rows) + "\n"
+
+
+TEMPORARY = re.compile(r"^\..+\.tmp$")
+
+
+def _data_triples(root: Path) -> set[tuple[object, object, object]]:
+    """Every triple of the copy's data files; fails if one of them does not parse."""
+    found: set[tuple[object, object, object]] = set()
+    for path in Project(root).data_files:
+        try:
+            found |= triples(read_rdf(path).graph)
+        except InputError as err:  # pragma: no cover - this is the failure being tested for
+            pytest.fail(f"{path.name} does not parse after an interrupted add: {err}")
+    return found
+
+
+def test_interrupted_add_leaves_the_old_file_or_the_new_one(
+    project: Project, tmp_path: Path
+) -> None:
+    """SIGKILL `detente add` at many moments: data/ always holds the old graph or the new one."""
+    started = time.monotonic()
+    contribution = tmp_path / "generated.ttl"
+    contribution.write_text(generated_contribution(200), encoding="utf-8")
+    added = triples(graph_of(contribution))
+    root = copy_project(project, tmp_path / "project")
+    pristine = tmp_path / "pristine-data"
+    shutil.copytree(root / "data", pristine)
+    old_names = {path.name for path in pristine.iterdir()}
+    old_data = _data_triples(root)
+    new_data = old_data | added
+    targets = {
+        "new file": (root / "data" / "generated.ttl", None),
+        "merge": (root / "data" / "dw-2023-05-30.ttl", (pristine / "dw-2023-05-30.ttl")),
+    }
+
+    def start(target: Path) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "detente", "add", str(contribution)]
+        command += ["--to", str(target), "--project", str(root)]
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def reset() -> None:
+        shutil.rmtree(root / "data")
+        shutil.copytree(pristine, root / "data")
+
+    def verify(mode: str) -> str:
+        target, old_file = targets[mode]
+        names = {path.name for path in (root / "data").iterdir()}
+        for name in names - old_names - {target.name}:
+            assert TEMPORARY.match(name), f"unexpected file left in data/: {name}"
+            assert not name.endswith(".ttl")
+            outcomes["temporary file left"] += 1
+        loaded = {path.name for path in Project(root).data_files}
+        assert loaded <= old_names | {target.name}
+        data = _data_triples(root)
+        assert data in (old_data, new_data), "data/ holds neither the old nor the new graph"
+        if old_file is None:
+            assert not target.exists() or triples(graph_of(target)) == added
+        else:
+            same = target.read_bytes() == old_file.read_bytes()
+            assert same or len(graph_of(target)) == len(graph_of(old_file)) + len(added)
+        return "new" if data == new_data else "old"
+
+    outcomes = {"old": 0, "new": 0, "temporary file left": 0}
+
+    # one uninterrupted run: how long an add takes, and the full result conforms
+    began = time.monotonic()
+    process = start(targets["new file"][0])
+    _, err = process.communicate(timeout=120)
+    full = time.monotonic() - began
+    assert process.returncode == 0, err.decode()
+    assert verify("new file") == "new"
+    assert invoke("check", "--project", root).exit_code == 0
+    reset()
+    outcomes["new"] = 0
+
+    fractions = [0.0, 0.15, 0.3, 0.5, 0.65, 0.8, 0.88, 0.94, 0.98, 1.05]
+    for run, fraction in enumerate(fractions):
+        mode = "merge" if run % 2 else "new file"
+        process = start(targets[mode][0])
+        time.sleep(min(fraction * full, 6.0))
+        process.kill()
+        process.wait(timeout=60)
+        outcomes[verify(mode)] += 1
+        reset()
+    # kill the moment the temporary file appears, that is, in the middle of the write
+    for mode in ("new file", "merge"):
+        target = targets[mode][0]
+        process = start(target)
+        while process.poll() is None:
+            if any(p.name.startswith(f".{target.name}.") for p in (root / "data").iterdir()):
+                process.kill()
+                break
+            time.sleep(0.0005)
+        process.wait(timeout=60)
+        outcomes[verify(mode)] += 1
+        reset()
+    print(f"interrupted add: {outcomes}, one add {full:.2f} s")
+    assert time.monotonic() - started < 90

@@ -1,0 +1,270 @@
+"""Fuzzing `detente check FILE`: mutated contributions end in a report or a clear error.
+
+A small valid contribution is written in Turtle or N-Triples, then mutated: triples dropped,
+objects swapped, datatypes changed, IRIs misspelt (on the graph), and lines dropped or
+duplicated, the file truncated, a random byte inserted (on the bytes). Whatever comes out,
+`detente check` must end with exit 0 or 1 and a JSON report, or exit 2 and one error line
+that names the file - never a traceback, never another exit code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from detente.cli import main
+from detente.kg import Project
+
+# A small valid contribution: a made-up report and one held meeting it reports.
+VALID = """@prefix det: <https://w3id.org/detente/ontology#> .
+@prefix meeting: <https://w3id.org/detente/id/meeting/> .
+@prefix org: <https://w3id.org/detente/id/org/> .
+@prefix person: <https://w3id.org/detente/id/person/> .
+@prefix place: <https://w3id.org/detente/id/place/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix report: <https://w3id.org/detente/id/report/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+org:example-daily a det:NewsOutlet ;
+    rdfs:label "Example Daily" .
+
+report:example-daily-2023-06-03 a det:Report ;
+    rdfs:label "Example Daily, 2023-06-03" ;
+    det:publisher org:example-daily ;
+    det:source report:example-daily-2023-06-03 ;
+    det:quote "Example Daily, 3 June 2023" ;
+    det:dateText "3 June 2023" ;
+    det:earliest "2023-06-03"^^xsd:date ;
+    det:latest "2023-06-03"^^xsd:date ;
+    det:datePrecision det:day .
+
+meeting:2023-austin-li-handshake-singapore a det:Meeting ;
+    rdfs:label "Handshake of Lloyd Austin and Li Shangfu in Singapore" ;
+    det:status det:held ;
+    det:participant person:lloyd-austin, person:li-shangfu ;
+    det:place place:singapore ;
+    det:dateText "on Friday (June 2)" ;
+    det:earliest "2023-06-02"^^xsd:date ;
+    det:latest "2023-06-02"^^xsd:date ;
+    det:datePrecision det:day ;
+    det:quote "Austin and Li Shangfu shook hands in Singapore on Friday (June 2)" ;
+    det:source report:example-daily-2023-06-03 .
+"""
+BASE = Graph(bind_namespaces="none").parse(data=VALID, format="turtle")
+BASE_TRIPLES = sorted(BASE)  # a fixed order, so that hypothesis can shrink and replay
+SYNTAXES = {"turtle": ".ttl", "nt": ".nt"}
+NEW_DATATYPES = [XSD.string, XSD.dateTime, XSD.integer, XSD.date]
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_#/"
+# Typing slips that make an IRI invalid (RFC 3987) though some parsers let them through.
+STRAY = [" ", "{", "|", "^", "`", "%", "%zz", "\x19"]
+
+
+@pytest.fixture(scope="module")
+def root(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the project for the whole module (`check FILE` writes nothing)."""
+    copy = tmp_path_factory.mktemp("fuzz-project")
+    for folder in ("ontology", "shapes", "data", "scripts"):
+        shutil.copytree(project.root / folder, copy / folder)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the mutated contributions are written."""
+    return tmp_path_factory.mktemp("fuzz-inbox")
+
+
+# ------------------------------------------------------------------ mutations of the graph
+
+
+def misspelt(iri: URIRef, draw: st.DrawFn) -> URIRef:
+    """The IRI with one character dropped, doubled, replaced or changed in case, or a stray
+    character typed into it."""
+    text = str(iri)
+    at = draw(st.integers(min_value=8, max_value=len(text) - 1))  # keep the scheme
+    how = draw(st.sampled_from(["drop", "double", "replace", "case", "stray"]))
+    if how == "stray":
+        return URIRef(text[:at] + draw(st.sampled_from(STRAY)) + text[at:])
+    if how == "drop":
+        text = text[:at] + text[at + 1 :]
+    elif how == "double":
+        text = text[:at] + text[at] + text[at:]
+    elif how == "replace":
+        text = text[:at] + draw(st.sampled_from(LETTERS)) + text[at + 1 :]
+    else:
+        text = text[:at] + text[at].swapcase() + text[at + 1 :]
+    return URIRef(text)
+
+
+@st.composite
+def mutated_graph(draw: st.DrawFn) -> tuple[list[tuple[URIRef, URIRef, object]], list[str]]:
+    """The valid triples after 0 to 3 graph mutations, and what was done."""
+    rows = [list(triple) for triple in BASE_TRIPLES]
+    done = []
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        kind = draw(st.sampled_from(["drop triple", "swap objects", "datatype", "misspell"]))
+        if not rows:
+            break
+        index = draw(st.integers(min_value=0, max_value=len(rows) - 1))
+        if kind == "drop triple":
+            del rows[index]
+        elif kind == "swap objects":
+            other = draw(st.integers(min_value=0, max_value=len(rows) - 1))
+            rows[index][2], rows[other][2] = rows[other][2], rows[index][2]
+        elif kind == "datatype":
+            literals = [i for i, row in enumerate(rows) if isinstance(row[2], Literal)]
+            if not literals:
+                continue
+            index = draw(st.sampled_from(literals))
+            datatype = draw(st.sampled_from(NEW_DATATYPES))
+            rows[index][2] = Literal(str(rows[index][2]), datatype=datatype)
+        else:
+            position = draw(st.integers(min_value=0, max_value=2))
+            term = rows[index][position]
+            if not isinstance(term, URIRef):
+                continue
+            rows[index][position] = misspelt(term, draw)
+        done.append(kind)
+    return [(s, p, o) for s, p, o in rows], done
+
+
+PREFIXES = sorted(BASE.namespaces(), key=lambda item: -len(str(item[1])))
+LOCAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+
+
+def term_text(term: object, compact: bool) -> str:
+    """A term as Turtle or N-Triples writes it; an IRI is written as it is, even if invalid
+    (rdflib's own serialisers refuse to write an IRI with a space in it)."""
+    if isinstance(term, URIRef):
+        if compact:
+            if term == RDF.type:
+                return "a"
+            for prefix, namespace in PREFIXES:
+                local = str(term)[len(str(namespace)) :]
+                if str(term).startswith(str(namespace)) and LOCAL.match(local):
+                    return f"{prefix}:{local}"
+        return f"<{term}>"
+    assert isinstance(term, Literal)
+    return term.n3(BASE.namespace_manager) if compact else term.n3()
+
+
+def serialise(rows: list[tuple[URIRef, URIRef, object]], syntax: str) -> bytes:
+    """The triples in Turtle (prefixes, `;` and `,` lists) or N-Triples (a triple a line)."""
+    ordered = sorted(set(rows), key=lambda row: (str(row[0]), str(row[1]), str(row[2])))
+    if syntax == "nt":
+        lines = [" ".join(term_text(term, False) for term in row) + " .\n" for row in ordered]
+        return "".join(lines).encode("utf-8")
+    out = [f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in sorted(PREFIXES)]
+    for subject, group in itertools.groupby(ordered, key=lambda row: row[0]):
+        out.append(f"\n{term_text(subject, True)}")
+        by_predicate = itertools.groupby(group, key=lambda row: row[1])
+        parts = [
+            f" {term_text(predicate, True)} " + ", ".join(term_text(row[2], True) for row in same)
+            for predicate, same in by_predicate
+        ]
+        out.append(" ;\n   ".join(parts) + " .\n")
+    return "".join(out).encode("utf-8")
+
+
+# ------------------------------------------------------------------ mutations of the bytes
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn, raw: bytes) -> tuple[bytes, list[str]]:
+    """The bytes after 0 to 3 text mutations, and what was done."""
+    done = []
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        kind = draw(st.sampled_from(["drop line", "duplicate line", "truncate", "insert byte"]))
+        lines = raw.splitlines(keepends=True)
+        if kind in ("drop line", "duplicate line") and lines:
+            index = draw(st.integers(min_value=0, max_value=len(lines) - 1))
+            if kind == "drop line":
+                del lines[index]
+            else:
+                lines.insert(index, lines[index])
+            raw = b"".join(lines)
+        elif kind == "truncate":
+            raw = raw[: draw(st.integers(min_value=0, max_value=len(raw)))]
+        elif kind == "insert byte":
+            at = draw(st.integers(min_value=0, max_value=len(raw)))
+            raw = raw[:at] + bytes([draw(st.integers(min_value=0, max_value=255))]) + raw[at:]
+        done.append(kind)
+    return raw, done
+
+
+@st.composite
+def contributions(draw: st.DrawFn) -> tuple[str, bytes, list[str]]:
+    """A syntax, the bytes of a mutated contribution in it, and the mutations applied."""
+    syntax = draw(st.sampled_from(sorted(SYNTAXES)))
+    rows, graph_changes = draw(mutated_graph())
+    raw, text_changes = draw(mutated_bytes(serialise(rows, syntax)))
+    return syntax, raw, graph_changes + text_changes
+
+
+# ------------------------------------------------------------------ the property
+
+COUNTER = itertools.count()
+
+
+def test_the_unmutated_contribution_is_accepted_in_both_syntaxes(root: Path, inbox: Path) -> None:
+    for syntax, suffix in SYNTAXES.items():
+        path = inbox / f"valid{suffix}"
+        path.write_bytes(serialise(BASE_TRIPLES, syntax))
+        result = CliRunner().invoke(main, ["check", str(path), "--project", str(root)])
+        assert result.exit_code == 0, result.output
+
+
+def _with_stray(character: str) -> tuple[str, bytes, list[str]]:
+    """The valid contribution in Turtle with a stray character typed into one IRI."""
+    raw = serialise(BASE_TRIPLES, "turtle").replace(b"/id/org/", f"/id/o{character}rg/".encode())
+    return "turtle", raw, [f"stray {character!r} in an IRI"]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(case=contributions())
+@example(case=_with_stray(" "))  # found by this test: a space in an IRI crashed the reasoner
+@example(case=_with_stray("\x19"))
+def test_mutated_contributions_end_in_a_report_or_a_clear_error(
+    root: Path, inbox: Path, case: tuple[str, bytes, list[str]]
+) -> None:
+    syntax, raw, changes = case
+    path = inbox / f"contribution-{next(COUNTER)}{SYNTAXES[syntax]}"
+    path.write_bytes(raw)
+    args = ["check", str(path), "--format", "json", "--project", str(root)]
+    try:
+        result = CliRunner().invoke(main, args)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as err:  # CliRunner keeps Exceptions, not other BaseExceptions
+        raise AssertionError(f"{syntax} after {changes}: crashed with {err!r}") from err
+    context = f"{syntax} after {changes}: exit {result.exit_code}\n{result.output}"
+    # never an uncaught exception (CliRunner keeps it in result.exception), never a traceback
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{context}\n{result.exception!r}"
+    )
+    assert "Traceback" not in result.stdout + result.stderr, context
+    assert result.exit_code in (0, 1, 2), context
+    if result.exit_code in (0, 1):
+        report = json.loads(result.stdout)
+        assert report["conforms"] is (result.exit_code == 0), context
+        assert report["accepted"] is (result.exit_code == 0), context
+        assert isinstance(report["findings"], list), context
+        assert result.exit_code == 0 or report["findings"] or report["inconsistencies"], context
+    else:
+        assert result.stdout == "", context
+        assert result.stderr.startswith(f"detente: {path}"), context
