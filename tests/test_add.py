@@ -28,50 +28,13 @@ from detente.kg import Project, load_graph
 
 ID = "https://w3id.org/detente/id/"
 DW = URIRef(ID + "report/dw-2023-05-30")
+VALID_DIR = Path(__file__).parent / "contributions" / "valid"
 
 # A second, made-up report, "Example Daily" of 2023-06-03, with one held meeting of two
 # persons already in the graph, in a place already in the graph. Every fact node (the report
 # and the meeting) cites its source and quotes its words; both dates have earliest, latest,
 # the words and a precision.
-CONTRIBUTION = """# Facts of a made-up report: Example Daily, 2023-06-03.
-@prefix conference: <https://w3id.org/detente/id/conference/> .
-@prefix det: <https://w3id.org/detente/ontology#> .
-@prefix meeting: <https://w3id.org/detente/id/meeting/> .
-@prefix org: <https://w3id.org/detente/id/org/> .
-@prefix person: <https://w3id.org/detente/id/person/> .
-@prefix place: <https://w3id.org/detente/id/place/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix report: <https://w3id.org/detente/id/report/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-
-org:example-daily a det:NewsOutlet ;
-    rdfs:label "Example Daily" .
-
-report:example-daily-2023-06-03 a det:Report ;
-    rdfs:label "Example Daily, 2023-06-03: Austin and Li Shangfu shake hands in Singapore" ;
-    det:publisher org:example-daily ;
-    det:source report:example-daily-2023-06-03 ;
-    det:quote "Example Daily, 3 June 2023" ;
-    det:dateText "3 June 2023" ;
-    det:earliest "2023-06-03"^^xsd:date ;
-    det:latest "2023-06-03"^^xsd:date ;
-    det:datePrecision det:day .
-
-meeting:2023-austin-li-handshake-singapore a det:Meeting ;
-    rdfs:label "Handshake and brief talk of Lloyd Austin and Li Shangfu in Singapore" ;
-    det:status det:held ;
-    det:participant person:lloyd-austin, person:li-shangfu ;
-    det:place place:singapore ;
-    det:atConference conference:2023-shangri-la-dialogue ;
-    det:cameoCode det:cameo040 ;
-    det:dateText "on Friday evening" ;
-    det:earliest "2023-06-02"^^xsd:date ;
-    det:latest "2023-06-02"^^xsd:date ;
-    det:datePrecision det:day ;
-    det:quote "Austin and Li Shangfu shook hands and spoke briefly in Singapore on Friday evening" ;
-    det:attributedTo org:pentagon ;
-    det:source report:example-daily-2023-06-03 .
-"""
+CONTRIBUTION = (VALID_DIR / "example-daily-handshake.ttl").read_text(encoding="utf-8")
 NAME = "example-daily-2023-06-03.ttl"
 MEETING = URIRef(ID + "meeting/2023-austin-li-handshake-singapore")
 

@@ -26,40 +26,9 @@ from detente.cli import main
 from detente.kg import Project
 
 # A small valid contribution: a made-up report and one held meeting it reports.
-VALID = """@prefix det: <https://w3id.org/detente/ontology#> .
-@prefix meeting: <https://w3id.org/detente/id/meeting/> .
-@prefix org: <https://w3id.org/detente/id/org/> .
-@prefix person: <https://w3id.org/detente/id/person/> .
-@prefix place: <https://w3id.org/detente/id/place/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix report: <https://w3id.org/detente/id/report/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-
-org:example-daily a det:NewsOutlet ;
-    rdfs:label "Example Daily" .
-
-report:example-daily-2023-06-03 a det:Report ;
-    rdfs:label "Example Daily, 2023-06-03" ;
-    det:publisher org:example-daily ;
-    det:source report:example-daily-2023-06-03 ;
-    det:quote "Example Daily, 3 June 2023" ;
-    det:dateText "3 June 2023" ;
-    det:earliest "2023-06-03"^^xsd:date ;
-    det:latest "2023-06-03"^^xsd:date ;
-    det:datePrecision det:day .
-
-meeting:2023-austin-li-handshake-singapore a det:Meeting ;
-    rdfs:label "Handshake of Lloyd Austin and Li Shangfu in Singapore" ;
-    det:status det:held ;
-    det:participant person:lloyd-austin, person:li-shangfu ;
-    det:place place:singapore ;
-    det:dateText "on Friday (June 2)" ;
-    det:earliest "2023-06-02"^^xsd:date ;
-    det:latest "2023-06-02"^^xsd:date ;
-    det:datePrecision det:day ;
-    det:quote "Austin and Li Shangfu shook hands in Singapore on Friday (June 2)" ;
-    det:source report:example-daily-2023-06-03 .
-"""
+VALID = (
+    Path(__file__).parent / "contributions" / "valid" / "example-daily-handshake.ttl"
+).read_text(encoding="utf-8")
 BASE = Graph(bind_namespaces="none").parse(data=VALID, format="turtle")
 BASE_TRIPLES = sorted(BASE)  # a fixed order, so that hypothesis can shrink and replay
 SYNTAXES = {"turtle": ".ttl", "nt": ".nt"}
