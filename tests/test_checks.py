@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 
 from detente.kg import Sources, load_graph
 from detente.reason import close
-from detente.validate import CHECK, run_checks
+from detente.validate import CHECK, load_checks, run_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS = ROOT / "scripts" / "checks"
@@ -40,22 +40,22 @@ def test_check_fires_on_exactly_the_expected_nodes(
     (folder / f"{fixture.stem}.rq").write_text((CHECKS / f"{fixture.stem}.rq").read_text())
     graph = load_graph([fixture], graph=sources.ontology + Graph())
     closed = close(graph)
-    found = {f.focus for f in run_checks(graph, folder, closed)}
+    found = {f.focus for f in run_checks(graph, load_checks(folder), closed)}
     assert found == expected_focus(fixture)
 
 
 def test_no_check_fires_on_the_article_graph(sources: Sources, closed: Graph) -> None:
-    assert run_checks(sources.merged(), CHECKS, closed) == []
+    assert run_checks(sources.merged(), load_checks(CHECKS), closed) == []
 
 
 def test_error_and_warning_severities_are_reported_as_such(sources: Sources) -> None:
     graph = load_graph(
         [FIXTURES / "duplicate-tenure-violation.ttl"], graph=sources.ontology + Graph()
     )
-    found = {(f.rule, f.severity) for f in run_checks(graph, CHECKS, close(graph))}
+    found = {(f.rule, f.severity) for f in run_checks(graph, load_checks(CHECKS), close(graph))}
     assert {item for item in found if "duplicate" in item[0]} == {
         (CHECK["duplicate-tenure-violation"], "Warning")
     }
     graph = load_graph([FIXTURES / "missing-label-violation.ttl"], graph=sources.ontology + Graph())
-    found = {(f.rule, f.severity) for f in run_checks(graph, CHECKS, close(graph))}
+    found = {(f.rule, f.severity) for f in run_checks(graph, load_checks(CHECKS), close(graph))}
     assert found == {(CHECK["missing-label-violation"], "Violation")}

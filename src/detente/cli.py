@@ -22,7 +22,7 @@ from detente.io import (
     canonical_form,
     write_atomically,
 )
-from detente.kg import find_project, load_sources
+from detente.kg import load_sources, project_at
 from detente.query import (
     ENGINES,
     QueryError,
@@ -141,7 +141,7 @@ def check(
     1 if not, 2 if the input could not be used (named with line and column).
     """
     try:
-        project = find_project(project_dir)
+        project = project_at(project_dir)
         if files:
             contribution = read_contribution(list(files), input_format, max_bytes)
             verdict = judge_contribution(project, contribution, reasoner=reasoner)  # type: ignore[arg-type]
@@ -203,7 +203,7 @@ def add(
     (added, or nothing new), 1 when rejected, 2 when the input could not be used.
     """
     try:
-        project = find_project(project_dir)
+        project = project_at(project_dir)
         contribution = read_contribution([file], input_format, max_bytes)
         addition = add_contribution(project, contribution, to, dry_run, reasoner)  # type: ignore[arg-type]
     except (InputError, FileNotFoundError, ValueError) as err:
@@ -220,7 +220,8 @@ def add(
     "--check", "check_only", is_flag=True, help="Only report files that are not canonical."
 )
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-def fmt(check_only: bool, files: tuple[Path, ...]) -> None:
+@PROJECT
+def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> None:
     """Rewrite Turtle files in canonical form (default: every project file).
 
     Canonical: the file's own prefixes, subjects and predicates sorted, its opening
@@ -228,7 +229,7 @@ def fmt(check_only: bool, files: tuple[Path, ...]) -> None:
     With --check nothing is written; exits 1 if any file is not canonical.
     """
     try:
-        paths = list(files) or find_project().turtle_files
+        paths = list(files) or project_at(project_dir).turtle_files
         changed = []
         for path in paths:
             canonical = canonical_form(path)
@@ -296,7 +297,7 @@ def query(
     error is given with its line and column).
     """
     try:
-        project = find_project(project_dir)
+        project = project_at(project_dir)
         known = questions(project.root / "scripts" / "questions")
         if list_only or (question is None and not run_all):
             for item in known:
@@ -343,7 +344,9 @@ def entry() -> None:
     """The console script: the command line, with any unexpected error said in one line."""
     try:
         main()
-    except Exception as err:  # a bug in detente: no traceback unless asked for
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as err:  # a bug (or a Rust panic): no traceback unless asked for
         if os.environ.get("DETENTE_DEBUG"):
             raise
         click.echo(

@@ -23,6 +23,7 @@ from detente.io import (
     Triple,
     canonical_turtle,
     leading_comments,
+    merge_into,
     parse_rdf,
     read_rdf,
     read_text,
@@ -142,11 +143,7 @@ def read_contribution(
 ) -> Contribution:
     """Read the files of a contribution safely (standard input for "-")."""
     files = [read_rdf(source, rdf_format, max_bytes) for source in sources]
-    graph = Graph(bind_namespaces="none")
-    for parsed in files:
-        for prefix, namespace in parsed.graph.namespaces():
-            graph.bind(prefix, namespace, override=False)
-        graph += parsed.graph
+    graph = merge_into(Graph(bind_namespaces="none"), *(parsed.graph for parsed in files))
     return Contribution(files, graph)
 
 
@@ -235,24 +232,62 @@ def undefined_term_findings(contribution: Contribution, defined: set[URIRef]) ->
         )
 
 
-def same_as_findings(contribution: Contribution, known: set[Node]) -> Iterator[Finding]:
-    """No owl:sameAs joining two things the graph already holds as distinct."""
-    for s, p, o in contribution.graph.triples((None, OWL.sameAs, None)):
-        if s != o and s in known and o in known:
-            yield _finding(
-                contribution,
-                (s, p, o),
-                s,
-                "same-as",
-                "owl:sameAs would join two things the graph holds as distinct; if they are one, "
-                "correct the data instead.",
-                path=p,
-                value=o,
+def _same_as_classes(graphs: list[Graph]) -> dict[Node, Node]:
+    """Each node's representative under owl:sameAs (symmetric and transitive) in the graphs."""
+    parent: dict[Node, Node] = {}
+
+    def root(node: Node) -> Node:
+        while parent.get(node, node) != node:
+            node = parent[node]
+        return node
+
+    for graph in graphs:
+        for s, _, o in graph.triples((None, OWL.sameAs, None)):
+            parent.setdefault(s, s)
+            parent.setdefault(o, o)
+            a, b = root(s), root(o)
+            if a != b:
+                parent[max(a, b, key=str)] = min(a, b, key=str)
+    return {node: root(node) for node in parent}
+
+
+def _is_vocabulary(node: Node) -> bool:
+    """Whether a node is a term of the ontology or of RDF, RDFS, OWL or SHACL."""
+    return isinstance(node, URIRef) and str(node).startswith(
+        (str(DET), ONTOLOGY_IRI, str(RDF), str(RDFS), str(OWL), str(SH))
+    )
+
+
+def same_as_findings(
+    contribution: Contribution, known: set[Node], data: Graph
+) -> Iterator[Finding]:
+    """No owl:sameAs that makes two things the graph holds as distinct one, directly or through
+    new nodes, and none with a vocabulary term."""
+    classes = _same_as_classes([data, contribution.graph])
+    members: dict[Node, set[Node]] = {}
+    for node, representative in classes.items():
+        if node in known:
+            members.setdefault(representative, set()).add(node)
+    for s, p, o in sorted(contribution.graph.triples((None, OWL.sameAs, None)), key=str):
+        joined = sorted(members.get(classes.get(s, s), set()), key=str)
+        if _is_vocabulary(s) or _is_vocabulary(o):
+            problem = "owl:sameAs cannot be said of a term of the ontology or of RDF/OWL."
+        elif len(joined) > 1:
+            problem = (
+                "owl:sameAs would make one thing of "
+                + ", ".join(str(n) for n in joined)
+                + ", which the graph holds as distinct; if they are one, correct the data instead."
             )
+        else:
+            continue
+        yield _finding(contribution, (s, p, o), s, "same-as", problem, path=p, value=o)
 
 
-def _iri_problem(node: Node, types: set[Node], subclasses: dict[Node, set[Node]]) -> str | None:
-    """What is wrong with the IRI of a new thing, or None."""
+def _iri_problem(
+    node: Node, types: set[Node] | None, subclasses: dict[Node, set[Node]]
+) -> str | None:
+    """What is wrong with the IRI of a new thing, or None; types None: the thing is only
+    referred to, not described, so its type is not judged here."""
     if isinstance(node, BNode):
         return (
             "a new thing needs an IRI https://w3id.org/detente/id/<type>/<slug>, not a blank node"
@@ -268,8 +303,13 @@ def _iri_problem(node: Node, types: set[Node], subclasses: dict[Node, set[Node]]
             "lowercase kebab-case <slug>"
         )
     expected = ID_TYPES[parts[0]]
-    if types and not any(expected in subclasses.get(t, {t}) for t in types):
-        return f"an id/{parts[0]}/ IRI names a det:{str(expected)[len(str(DET)) :]}, not this type"
+    name = f"det:{str(expected)[len(str(DET)) :]}"
+    if types is None:
+        return None
+    if not types:
+        return f"a new id/{parts[0]}/ thing needs its type: a {name} (rdf:type)"
+    if not any(expected in subclasses.get(t, {t}) for t in types):
+        return f"an id/{parts[0]}/ IRI names a {name}, not this type"
     return None
 
 
@@ -294,7 +334,10 @@ def iri_findings(
         and (isinstance(node, BNode) or str(node).startswith(ID) or node in subjects)
     }
     for node in sorted(new_things, key=str):
-        types = {t for t in contribution.graph.objects(node, RDF.type) if t in subclasses}
+        asserted = set(contribution.graph.objects(node, RDF.type))
+        if any(str(t).startswith(str(DET)) and t not in subclasses for t in asserted):
+            continue  # an undefined det: class, reported as policy:undefined-term
+        types = {t for t in asserted if t in subclasses} if node in subjects else None
         problem = _iri_problem(node, types, subclasses)
         if problem is None:
             continue
@@ -387,16 +430,17 @@ def judge_contribution(
     }
     known = set(data.subjects()) | set(ontology.subjects()) | set(data.objects())
     schema = list(schema_findings(contribution))
-    schema_triples = {(f.focus, f.path, f.value) for f in schema}
+    same_as = list(same_as_findings(contribution, known, data))
+    refused = {(f.focus, f.path, f.value) for f in schema + same_as}
     policy = [
         *schema,
+        *same_as,
         *undefined_term_findings(contribution, defined),
-        *same_as_findings(contribution, known),
         *iri_findings(contribution, known, ontology, {f.focus for f in schema}),
     ]
     conflicts = list(conflict_findings(contribution, data, single_valued(ontology, shapes), names))
     merged = sources.merged()
-    merged += (t for t in contribution.graph if t not in schema_triples)  # refused, not judged
+    merged += (t for t in contribution.graph if t not in refused)  # refused, so not judged
     judgement = judge(merged, shapes, project.root / "scripts" / "checks", reasoner)
     touched = contribution.nodes()
     covered = {(f.focus, f.path) for f in conflicts} | {
@@ -471,7 +515,7 @@ def add_contribution(
     if not new:
         return Addition(result, target, 0, written=False)
     merged = Graph(bind_namespaces="none")
-    for graph in (existing, contribution.graph):
+    for graph in (existing, sources.data, contribution.graph):  # our prefixes first
         for prefix, namespace in graph.namespaces():
             merged.bind(prefix, namespace, override=False)
     merged += existing

@@ -82,8 +82,10 @@ def read_bytes(source: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
             raw = sys.stdin.buffer.read(max_bytes + 1)
         else:
             path = Path(source)
-            if not path.is_file():
+            if not path.exists():
                 raise InputError(name, "no such file")
+            if not path.is_file():
+                raise InputError(name, "not a regular file")
             if path.stat().st_size > max_bytes:
                 raise InputError(
                     name, f"file is {path.stat().st_size} bytes, over the limit of {max_bytes}"
@@ -98,6 +100,8 @@ def read_bytes(source: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 
 def decode(raw: bytes, name: str) -> str:
     """UTF-8 text (a byte-order mark dropped), or an error at the first bad byte."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(name, "UTF-16 text (byte-order mark): detente reads UTF-8", 1, 1)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -165,11 +169,31 @@ def parse_json(text: str, name: str) -> Any:
         document = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(name, f"JSON syntax error: {err.msg}", err.lineno, err.colno) from None
+    except (ValueError, RecursionError) as err:  # numbers too long, nesting too deep
+        raise InputError(name, f"JSON not accepted: {err}") from None
+    if not isinstance(document, dict | list):
+        raise InputError(name, "JSON-LD must be an object or an array")
     for needle, message in _json_ld_problems(document):
         at = text.find(needle)
         line, column = _position(text, at) if at >= 0 else (None, None)
         raise InputError(name, message, line, column)
     return document
+
+
+_SPARQL_SKIPPED = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+)
+_SPARQL_REMOTE = re.compile(r"(?<![\w:?$])(SERVICE|FROM)(?![\w:])", re.IGNORECASE)
+
+
+def refuse_remote_sparql(text: str, name: str) -> None:
+    """Refuse SPARQL that would reach beyond the graph: SERVICE calls and FROM clauses."""
+    code = _SPARQL_SKIPPED.sub(" ", text)  # strings, IRIs and comments cannot hold keywords
+    found = _SPARQL_REMOTE.search(code)
+    if found:
+        keyword = found.group(1).upper()
+        raise InputError(name, f"SPARQL {keyword} is refused: queries run on the graph alone")
 
 
 # ------------------------------------------------------------------ parsing
@@ -314,11 +338,20 @@ def from_oxigraph(term: Any) -> Node:
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if not isinstance(term, ox.Literal):
+        raise ValueError(f"RDF 1.2 triple terms are not supported: {term}")
+    if getattr(term, "direction", None):
+        raise ValueError(f"base directions of language strings are not supported: {term}")
     if term.language:
         return Literal(term.value, lang=term.language)
     if term.datatype.value == str(XSD.string):
         return Literal(term.value)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def from_oxigraph_or_none(term: Any) -> Node | None:
+    """The rdflib term for a pyoxigraph value; None where a variable is unbound."""
+    return None if term is None else from_oxigraph(term)
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -361,16 +394,19 @@ def _parse_line_based(text: str, name: str, rdf_format: str) -> tuple[Graph, dic
         raise InputError(name, f"syntax error: {err.msg}", line, column) from None
     statement_lines = [
         number
-        for number, line in enumerate(text.splitlines(), start=1)
+        for number, line in enumerate(text.split("\n"), start=1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
     lines: dict[Triple, int] = {}
     for number, statement in zip(statement_lines, statements, strict=False):
-        triple = (
-            from_oxigraph(statement.subject),
-            from_oxigraph(statement.predicate),
-            from_oxigraph(statement.object),
-        )
+        try:
+            triple = (
+                from_oxigraph(statement.subject),
+                from_oxigraph(statement.predicate),
+                from_oxigraph(statement.object),
+            )
+        except ValueError as err:
+            raise InputError(name, str(err), number) from None
         graph.add(triple)
         lines.setdefault(triple, number)
     return graph, lines
@@ -395,7 +431,7 @@ def _parse_without_lines(text: str, name: str, rdf_format: str, base: str) -> Gr
             err.getLineNumber(),
             column + 1 if column is not None else None,
         ) from None
-    except Exception as err:  # rdflib's XML and JSON-LD parsers raise assorted types
+    except (Exception, RecursionError) as err:  # rdflib's XML and JSON-LD parsers raise many types
         raise InputError(name, f"syntax error: {err}") from None
     return _flatten(dataset)
 
@@ -416,31 +452,58 @@ def parse_rdf(text: str, name: str, rdf_format: str, base: str) -> Parsed:
         graph, lines = _parse_line_based(text, name, rdf_format)
     else:
         graph, lines = _parse_without_lines(text, name, rdf_format, base), {}
-    refuse_invalid_iris(graph, lines, name)
+    refuse_invalid_terms(graph, lines, name)
     return Parsed(name, rdf_format, text, graph, lines)
 
 
-def refuse_invalid_iris(graph: Graph, lines: dict[Triple, int], name: str) -> None:
-    """Refuse IRIs that RFC 3987 does not allow (spaces, braces, bad %-escapes), which
-    rdflib lets through with a warning."""
-    checked: set[URIRef] = set()
-    for triple in sorted(graph, key=lambda t: lines.get(t, 0)):
+RELATIVE_BASE = "https://relative.invalid/"  # relative references resolve here, then are refused
+
+
+def _term_problem(term: Node) -> str | None:
+    """What makes a parsed term unusable, or None."""
+    if isinstance(term, URIRef) and str(term).startswith(RELATIVE_BASE):
+        relative = str(term)[len(RELATIVE_BASE) :]
+        return f"relative IRI <{relative}>: write full IRIs (detente resolves against no base)"
+    if isinstance(term, Literal) and term.datatype is not None:
+        problem = _term_problem(URIRef(term.datatype))
+        if problem:
+            return f"datatype of {term!r}: {problem}"
+    try:
+        to_oxigraph(term)
+    except (ValueError, TypeError) as err:
+        kind = "IRI" if isinstance(term, URIRef) else "term"
+        return f"invalid {kind} {_shown(term)}: {err}"
+    return None
+
+
+def _shown(term: Node) -> str:
+    """A term for an error message, even one rdflib refuses to write as N3."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        tag = (
+            f"@{term.language}"
+            if term.language
+            else f"^^<{term.datatype}>"
+            if term.datatype
+            else ""
+        )
+        return f"{str(term)!r}{tag}"
+    return str(term)
+
+
+def refuse_invalid_terms(graph: Graph, lines: dict[Triple, int], name: str) -> None:
+    """Refuse what RDF does not allow but rdflib lets through: IRIs with spaces, braces or bad
+    %-escapes, malformed language tags and datatype IRIs, relative IRIs."""
+    checked: set[Node] = set()
+    for triple in sorted(graph, key=lambda t: (lines.get(t, 0), str(t))):
         for term in triple:
-            if isinstance(term, URIRef) and term not in checked:
-                checked.add(term)
-                try:
-                    ox.NamedNode(str(term))
-                except ValueError as err:
-                    raise InputError(
-                        name, f"invalid IRI <{term}>: {err}", lines.get(triple)
-                    ) from None
-
-
-def _base_for(source: str | Path) -> str:
-    """The base IRI relative IRIs of a source resolve against."""
-    if str(source) == STDIN:
-        return "file:///dev/stdin"
-    return Path(source).resolve().as_uri()
+            if isinstance(term, BNode) or term in checked:
+                continue
+            checked.add(term)
+            problem = _term_problem(term)
+            if problem:
+                raise InputError(name, problem, lines.get(triple))
 
 
 def read_rdf(
@@ -450,18 +513,22 @@ def read_rdf(
     name = display_name(source)
     chosen = format_for(source, rdf_format)
     text = decode(read_bytes(source, max_bytes), name)
-    return parse_rdf(text, name, chosen, _base_for(source))
+    return parse_rdf(text, name, chosen, RELATIVE_BASE)
 
 
 def parse_file(path: Path, graph: Graph | None = None) -> Graph:
-    """Read one RDF file safely into a graph (new, or the one given), keeping its prefixes."""
-    parsed = read_rdf(path)
-    if graph is None:
-        return parsed.graph
-    for prefix, namespace in parsed.graph.namespaces():
-        graph.bind(prefix, namespace, override=False)
-    graph += parsed.graph
-    return graph
+    """Read one of the project's RDF files (no size limit) into a graph, keeping its prefixes."""
+    parsed = read_rdf(path, max_bytes=sys.maxsize)
+    return parsed.graph if graph is None else merge_into(graph, parsed.graph)
+
+
+def merge_into(target: Graph, *graphs: Graph) -> Graph:
+    """Add graphs to a target, their prefixes too (a prefix already bound keeps its namespace)."""
+    for graph in graphs:
+        for prefix, namespace in graph.namespaces():
+            target.bind(prefix, namespace, override=False)
+        target += graph
+    return target
 
 
 # ------------------------------------------------------------------ canonical Turtle
@@ -487,9 +554,9 @@ def canonical_turtle(graph: Graph, header: str = "") -> str:
 def canonical_form(path: Path) -> str:
     """The canonical text of a Turtle file, after checking it holds the same graph."""
     text = read_text(path)
-    graph = parse_rdf(text, str(path), "turtle", path.resolve().as_uri()).graph
+    graph = parse_rdf(text, str(path), "turtle", RELATIVE_BASE).graph
     canonical = canonical_turtle(graph, leading_comments(text))
-    reparsed = parse_rdf(canonical, str(path), "turtle", path.resolve().as_uri()).graph
+    reparsed = parse_rdf(canonical, str(path), "turtle", RELATIVE_BASE).graph
     if not isomorphic(graph, reparsed):
         raise InputError(str(path), "formatting would change the graph; file left as it is")
     return canonical

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from rdflib import Graph, Namespace
 
-from detente.io import parse_file
+from detente.io import merge_into, parse_file
 
 DET = Namespace("https://w3id.org/detente/ontology#")
-DSH = Namespace("https://w3id.org/detente/shapes#")
 ID = "https://w3id.org/detente/id/"
 ONTOLOGY_IRI = "https://w3id.org/detente/ontology"
 
@@ -71,15 +70,21 @@ def _is_project(folder: Path) -> bool:
 
 
 def find_project(start: Path | None = None) -> Project:
-    """The project around a folder (default: the working folder), else the one shipped with us."""
+    """The project at or above a folder (default: the working folder)."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if _is_project(folder):
             return Project(folder)
-    shipped = Path(__file__).resolve().parents[2]
-    if _is_project(shipped):
-        return Project(shipped)
     raise FileNotFoundError(f"no detente project (ontology/detente.ttl) at or above {here}")
+
+
+def project_at(folder: Path | None) -> Project:
+    """The project in exactly this folder; without one, the project around the working folder."""
+    if folder is None:
+        return find_project()
+    if not _is_project(folder):
+        raise FileNotFoundError(f"no detente project (ontology/detente.ttl) in {folder}")
+    return Project(folder.resolve())
 
 
 def load_graph(files: list[Path], graph: Graph | None = None) -> Graph:
@@ -100,12 +105,7 @@ class Sources:
 
     def merged(self) -> Graph:
         """Ontology and data in one new graph."""
-        graph = Graph(bind_namespaces="none")
-        for part in (self.ontology, self.data):
-            for prefix, namespace in part.namespaces():
-                graph.bind(prefix, namespace, override=False)
-            graph += part
-        return graph
+        return merge_into(Graph(bind_namespaces="none"), self.ontology, self.data)
 
 
 def load_sources(project: Project, extra_data: list[Path] | None = None) -> Sources:

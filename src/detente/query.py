@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -17,7 +16,13 @@ from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from detente.io import InputError, from_oxigraph, oxigraph_store
+from detente.io import (
+    InputError,
+    from_oxigraph_or_none,
+    oxigraph_store,
+    read_text,
+    refuse_remote_sparql,
+)
 from detente.kg import Project
 
 Engine = TypingLiteral["rdflib", "oxigraph"]
@@ -63,7 +68,7 @@ class Results:
 
 def load_question(path: Path) -> Question:
     """Read one .rq file."""
-    return Question(path.stem, path, path.read_text(encoding="utf-8"))
+    return Question(path.stem, path, read_text(path))
 
 
 def questions(folder: Path) -> list[Question]:
@@ -119,14 +124,9 @@ def _oxigraph_select(question: Question, text: str, store: ox.Store) -> Results:
         raise QueryError(str(question.path), "only SELECT questions are supported")
     variables = [v.value for v in solutions.variables]
     rows: list[Row] = [
-        tuple(_term_or_none(solution[v]) for v in variables) for solution in solutions
+        tuple(from_oxigraph_or_none(solution[v]) for v in variables) for solution in solutions
     ]
     return Results(variables, rows)
-
-
-def _term_or_none(term: Any) -> Node | None:
-    """An rdflib term for a pyoxigraph solution value; None where the variable is unbound."""
-    return None if term is None else from_oxigraph(term)
 
 
 def with_bindings(text: str, bindings: dict[str, Node]) -> str:
@@ -150,6 +150,7 @@ def run(
     store: ox.Store | None = None,
 ) -> Results:
     """Run a SELECT question on the graph with the chosen engine, variables fixed by bindings."""
+    refuse_remote_sparql(question.text, str(question.path))
     text = with_bindings(question.text, bindings or {})
     if engine == "oxigraph":
         return _oxigraph_select(

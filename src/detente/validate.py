@@ -12,7 +12,14 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import RDF, SH, NamespaceManager
 
-from detente.io import from_oxigraph, oxigraph_store
+from detente.io import (
+    InputError,
+    from_oxigraph,
+    from_oxigraph_or_none,
+    oxigraph_store,
+    read_text,
+    refuse_remote_sparql,
+)
 from detente.kg import DET, Project, load_sources
 from detente.reason import Inconsistency, Reasoner, close, inconsistencies
 
@@ -177,8 +184,58 @@ def _header(text: str, key: str) -> str | None:
     return found.group(1).strip() if found else None
 
 
-def run_checks(graph: Graph, folder: Path, closed: Graph | None = None) -> list[Finding]:
-    """Run every `*-violation.rq` check of a folder; each row is a finding (ERROR or WARN).
+@dataclass(frozen=True)
+class Check:
+    """A `*-violation.rq` quality check and what its header says."""
+
+    name: str
+    path: Path
+    text: str
+    severity: str
+    message: str
+    on_closure: bool
+    restates: URIRef | None
+
+
+def load_checks(folder: Path) -> list[Check]:
+    """The checks of a folder, their headers validated."""
+    checks = []
+    for path in sorted(folder.glob("*-violation.rq")):
+        text = read_text(path)
+        refuse_remote_sparql(text, str(path))
+        severity = (_header(text, "severity") or "").upper()
+        if severity not in ("ERROR", "WARN"):
+            raise InputError(str(path), "a check needs a header line '# severity: ERROR|WARN'")
+        restates = _header(text, "path")
+        checks.append(
+            Check(
+                name=path.stem,
+                path=path,
+                text=text,
+                severity="Warning" if severity == "WARN" else "Violation",
+                message=_header(text, "message") or path.stem,
+                on_closure=(_header(text, "closure") or "no").lower() == "yes",
+                restates=URIRef(restates) if restates else None,
+            )
+        )
+    return checks
+
+
+def _solutions(check: Check, store: ox.Store) -> ox.QuerySolutions:
+    """The rows of a check, or an error naming the check's file."""
+    try:
+        solutions = store.query(check.text)
+    except SyntaxError as err:
+        raise InputError(str(check.path), f"SPARQL syntax error: {err.msg}") from None
+    if not isinstance(solutions, ox.QuerySolutions) or ox.Variable("this") not in [
+        *solutions.variables
+    ]:
+        raise InputError(str(check.path), "a check is a SELECT query with a ?this column")
+    return solutions
+
+
+def run_checks(graph: Graph, checks: list[Check], closed: Graph | None = None) -> list[Finding]:
+    """Run the checks; each row is a finding (ERROR or WARN) about its ?this.
 
     A check runs on the asserted graph (ontology + data), or on the closure when its header
     says `# closure: yes`. The checks run on pyoxigraph: standard SPARQL, and far faster than
@@ -186,49 +243,36 @@ def run_checks(graph: Graph, folder: Path, closed: Graph | None = None) -> list[
     """
     found = []
     stores: dict[bool, ox.Store] = {}
-    for path in sorted(folder.glob("*-violation.rq")):
-        text = path.read_text(encoding="utf-8")
-        warn = (_header(text, "severity") or "ERROR").upper() == "WARN"
-        message = _header(text, "message") or path.stem
-        on_closure = (_header(text, "closure") or "no").lower() == "yes" and closed is not None
+    for check in checks:
+        on_closure = check.on_closure and closed is not None
         if on_closure not in stores:
             stores[on_closure] = oxigraph_store(closed if on_closure else graph)  # type: ignore[arg-type]
-        for row in stores[on_closure].query(text):  # type: ignore[union-attr]
-            values = {name: row[name] for name in ("this", "path", "value")}
+        for row in _solutions(check, stores[on_closure]):
             found.append(
                 Finding(
-                    focus=from_oxigraph(values["this"]),
-                    path=_optional(values["path"]),
-                    value=_optional(values["value"]),
-                    rule=CHECK[path.stem],
+                    focus=from_oxigraph(row["this"]),
+                    path=from_oxigraph_or_none(row["path"]),
+                    value=from_oxigraph_or_none(row["value"]),
+                    rule=CHECK[check.name],
                     component="sparql-check",
-                    severity="Warning" if warn else "Violation",
-                    message=message,
+                    severity=check.severity,
+                    message=check.message,
                 )
             )
     return found
 
 
-def _optional(term: object) -> Node | None:
-    """An rdflib term for an optional pyoxigraph value."""
-    return None if term is None else from_oxigraph(term)
-
-
 def restated_elsewhere(
-    checked: list[Finding], shaped: list[Finding], folder: Path
+    checked: list[Finding], shaped: list[Finding], checks: list[Check]
 ) -> list[Finding]:
     """The check findings that no shape already reports.
 
     A check whose header says `# path: P` restates a shape's rule on that path: where a
     shape already reports the same node on P, the check's finding is left out.
     """
-    paths = {}
-    for path in folder.glob("*-violation.rq"):
-        declared = _header(path.read_text(encoding="utf-8"), "path")
-        if declared:
-            paths[CHECK[path.stem]] = URIRef(declared)
+    restates = {CHECK[check.name]: check.restates for check in checks}
     reported = {(f.focus, f.path) for f in shaped}
-    return [f for f in checked if (f.focus, paths.get(f.rule)) not in reported]
+    return [f for f in checked if (f.focus, restates.get(f.rule)) not in reported]
 
 
 @dataclass
@@ -250,7 +294,8 @@ def judge(
     closed = close(graph, reasoner)
     findings = validate(graph, shapes, names)
     if checks is not None:
-        findings += restated_elsewhere(run_checks(graph, checks, closed), findings, checks)
+        loaded = load_checks(checks)
+        findings += restated_elsewhere(run_checks(graph, loaded, closed), findings, loaded)
     outcome = Outcome(sorted_findings(findings), inconsistencies(closed, graph), names)
     return Judgement(outcome, closed)
 
