@@ -14,7 +14,12 @@ from rich.console import Console
 from rich.table import Table
 
 from detente import __version__
-from detente.contribution import add_contribution, judge_contribution, read_contribution
+from detente.contribution import (
+    DEFAULT_MAX_TRIPLES,
+    add_contribution,
+    judge_contribution,
+    read_contribution,
+)
 from detente.io import (
     DEFAULT_MAX_BYTES,
     RDF_FORMATS,
@@ -28,7 +33,7 @@ from detente.query import (
     QueryError,
     Results,
     find_question,
-    parse_binding,
+    parse_bindings,
     questions,
     run,
     table_rows,
@@ -111,6 +116,13 @@ MAX_BYTES = click.option(
     show_default=True,
     help="Refuse a contribution file larger than this.",
 )
+MAX_TRIPLES = click.option(
+    "--max-triples",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_TRIPLES,
+    show_default=True,
+    help="Refuse a contribution of more triples than this (judging time grows with size).",
+)
 
 
 @main.command()
@@ -118,6 +130,7 @@ MAX_BYTES = click.option(
 @OUTPUT_FORMAT
 @INPUT_FORMAT
 @MAX_BYTES
+@MAX_TRIPLES
 @REASONER
 @PROJECT
 def check(
@@ -125,6 +138,7 @@ def check(
     output_format: str,
     input_format: str | None,
     max_bytes: int,
+    max_triples: int,
     reasoner: str,
     project_dir: Path | None,
 ) -> None:
@@ -143,7 +157,7 @@ def check(
     try:
         project = project_at(project_dir)
         if files:
-            contribution = read_contribution(list(files), input_format, max_bytes)
+            contribution = read_contribution(list(files), input_format, max_bytes, max_triples)
             verdict = judge_contribution(project, contribution, reasoner=reasoner)  # type: ignore[arg-type]
         else:
             result = check_project(project, reasoner)  # type: ignore[arg-type]
@@ -182,6 +196,7 @@ def _show(outcome: Outcome, figures: dict[str, Any], output_format: str, summary
 @OUTPUT_FORMAT
 @INPUT_FORMAT
 @MAX_BYTES
+@MAX_TRIPLES
 @REASONER
 @PROJECT
 def add(
@@ -191,6 +206,7 @@ def add(
     output_format: str,
     input_format: str | None,
     max_bytes: int,
+    max_triples: int,
     reasoner: str,
     project_dir: Path | None,
 ) -> None:
@@ -204,10 +220,13 @@ def add(
     """
     try:
         project = project_at(project_dir)
-        contribution = read_contribution([file], input_format, max_bytes)
+        contribution = read_contribution([file], input_format, max_bytes, max_triples)
         addition = add_contribution(project, contribution, to, dry_run, reasoner)  # type: ignore[arg-type]
     except (InputError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
+        return
+    except OSError as err:  # data/ not writable, disk full
+        _fail(f"cannot write to data/: {err.strerror or err}")
         return
     verdict = addition.result
     _show(verdict.outcome, contribution_figures(verdict), output_format, verdict_line(verdict))
@@ -303,8 +322,10 @@ def query(
             for item in known:
                 click.echo(f"{item.name:32} {item.description}")
             return
+        if run_all and (question is not None or output_format in ("csv", "tsv", "json")):
+            raise ValueError("--all answers every question as a table or Markdown (--format md)")
         chosen = known if run_all else [find_question(project, str(question))]
-        bindings = dict(parse_binding(text) for text in binds)
+        bindings = parse_bindings(binds)
         merged = load_sources(project).merged()
         closed: Graph | None = None
         answers = []

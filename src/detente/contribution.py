@@ -8,9 +8,11 @@ then the shapes, checks and inconsistency search on the graph with the contribut
 from __future__ import annotations
 
 import difflib
+import fcntl
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,9 +21,10 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
 
 from detente.io import (
     DEFAULT_MAX_BYTES,
+    InputError,
     Parsed,
     Triple,
-    canonical_turtle,
+    faithful_turtle,
     leading_comments,
     merge_into,
     parse_rdf,
@@ -138,12 +141,23 @@ class Contribution:
         }
 
 
+DEFAULT_MAX_TRIPLES = 10_000
+
+
 def read_contribution(
-    sources: list[str], rdf_format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    sources: list[str],
+    rdf_format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_triples: int = DEFAULT_MAX_TRIPLES,
 ) -> Contribution:
-    """Read the files of a contribution safely (standard input for "-")."""
+    """Read the files of a contribution safely (standard input for "-"), within the limits."""
     files = [read_rdf(source, rdf_format, max_bytes) for source in sources]
     graph = merge_into(Graph(bind_namespaces="none"), *(parsed.graph for parsed in files))
+    if len(graph) > max_triples:
+        names = ", ".join(parsed.name for parsed in files)
+        raise InputError(
+            names, f"{len(graph)} triples, over the limit of {max_triples} (--max-triples)"
+        )
     return Contribution(files, graph)
 
 
@@ -166,7 +180,7 @@ def _finding(
         path=path,
         value=value,
         rule=POLICY[rule],
-        component="policy",
+        component=POLICY.PolicyConstraintComponent,
         severity="Violation",
         message=message,
         line=line,
@@ -500,6 +514,27 @@ def add_contribution(
 ) -> Addition:
     """Judge a contribution; if accepted, merge it into a data file in canonical Turtle."""
     target = target_for(project, contribution, to)
+    if dry_run:  # writes nothing, so needs no lock
+        return _add(project, contribution, target, dry_run, reasoner)
+    with _exclusive(project.root):
+        return _add(project, contribution, target, dry_run, reasoner)
+
+
+@contextmanager
+def _exclusive(folder: Path) -> Iterator[None]:
+    """Hold the project's lock: one `detente add` at a time judges and writes to data/."""
+    with open(folder / ".detente-add.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _add(
+    project: Project, contribution: Contribution, target: Path, dry_run: bool, reasoner: Reasoner
+) -> Addition:
+    """Judge a contribution and, if accepted, merge it into the target (under the lock)."""
     sources = load_sources(project)
     result = judge_contribution(project, contribution, sources, reasoner)
     if not result.accepted:
@@ -520,6 +555,7 @@ def add_contribution(
             merged.bind(prefix, namespace, override=False)
     merged += existing
     merged += new
+    text = faithful_turtle(merged, header, str(target))
     if not dry_run:
-        write_atomically(target, canonical_turtle(merged, header))
+        write_atomically(target, text)
     return Addition(result, target, len(new), written=not dry_run)

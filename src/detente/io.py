@@ -20,6 +20,7 @@ from typing import Any
 from xml.sax import SAXParseException
 
 import pyoxigraph as ox
+import rdflib
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
@@ -44,6 +45,10 @@ FORMATS_BY_SUFFIX = {
 RDF_FORMATS = ("turtle", "trig", "nt", "nquads", "json-ld", "xml")
 DEFAULT_MAX_BYTES = 20_000_000
 STDIN = "-"
+
+# Keep literals as written: rdflib would otherwise rewrite "01"^^xsd:integer as 1 and make
+# "1"^^xsd:boolean and "true"^^xsd:boolean one value, so formatting could lose data.
+rdflib.NORMALIZE_LITERALS = False
 
 Triple = tuple[Node, Node, Node]
 
@@ -551,15 +556,21 @@ def canonical_turtle(graph: Graph, header: str = "") -> str:
     return header + body.rstrip("\n") + "\n"
 
 
+def faithful_turtle(graph: Graph, header: str, name: str) -> str:
+    """Canonical Turtle of a graph, refused if reading it back would not give the same graph
+    (rdflib writes some literals, such as "1"^^xsd:boolean, in a short form that changes them)."""
+    canonical = canonical_turtle(graph, header)
+    reparsed = parse_rdf(canonical, name, "turtle", RELATIVE_BASE).graph
+    if not isomorphic(graph, reparsed):
+        raise InputError(name, "formatting would change the graph; nothing written")
+    return canonical
+
+
 def canonical_form(path: Path) -> str:
     """The canonical text of a Turtle file, after checking it holds the same graph."""
     text = read_text(path)
     graph = parse_rdf(text, str(path), "turtle", RELATIVE_BASE).graph
-    canonical = canonical_turtle(graph, leading_comments(text))
-    reparsed = parse_rdf(canonical, str(path), "turtle", RELATIVE_BASE).graph
-    if not isomorphic(graph, reparsed):
-        raise InputError(str(path), "formatting would change the graph; file left as it is")
-    return canonical
+    return faithful_turtle(graph, leading_comments(text), str(path))
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -22,6 +22,7 @@ from detente.io import (
     oxigraph_store,
     read_text,
     refuse_remote_sparql,
+    to_oxigraph,
 )
 from detente.kg import Project
 
@@ -129,14 +130,19 @@ def _oxigraph_select(question: Question, text: str, store: ox.Store) -> Results:
     return Results(variables, rows)
 
 
-def with_bindings(text: str, bindings: dict[str, Node]) -> str:
+def with_bindings(question: Question, bindings: dict[str, Node]) -> str:
     """The query with the given variables fixed by a VALUES block opening its WHERE clause."""
+    text = question.text
     if not bindings:
         return text
+    code = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)  # comments hide nothing
+    for name in bindings:
+        if not re.search(rf"[?$]{name}\b", code):
+            raise QueryError(str(question.path), f"--bind {name}: the query has no ?{name}")
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(term.n3() for term in bindings.values())
     block = f"VALUES ({names}) {{ ({values}) }}"
-    where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+    where = re.search(r"\bWHERE\s*\{", code, re.IGNORECASE)
     if where is None:
         return f"{text.rstrip()}\n{block}\n"
     return f"{text[: where.end()]} {block}{text[where.end() :]}"
@@ -151,7 +157,7 @@ def run(
 ) -> Results:
     """Run a SELECT question on the graph with the chosen engine, variables fixed by bindings."""
     refuse_remote_sparql(question.text, str(question.path))
-    text = with_bindings(question.text, bindings or {})
+    text = with_bindings(question, bindings or {})
     if engine == "oxigraph":
         return _oxigraph_select(
             question, text, store if store is not None else oxigraph_store(graph)
@@ -159,19 +165,39 @@ def run(
     return _rdflib_select(question, text, graph)
 
 
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 def parse_binding(text: str) -> tuple[str, Node]:
-    """A VAR=VALUE option: <iri> or a full IRI, a prefixed id (person/x), or a plain literal."""
+    """A VAR=VALUE option: <iri> or a full IRI, a short id (person/x), or a plain literal."""
     name, sep, value = text.partition("=")
-    if not sep or not name.strip():
-        raise ValueError(f"--bind wants VAR=VALUE, got {text!r}")
-    value = value.strip()
+    name, value = name.strip().lstrip("?$"), value.strip()
+    if not sep or not _VARIABLE.match(name):
+        raise ValueError(f"--bind wants VAR=VALUE with VAR a SPARQL variable name, got {text!r}")
     if value.startswith("<") and value.endswith(">"):
-        return name.strip().lstrip("?$"), URIRef(value[1:-1])
-    if re.match(r"^https?://", value):
-        return name.strip().lstrip("?$"), URIRef(value)
-    if re.match(r"^[a-z]+/[a-z0-9-]+$", value):
-        return name.strip().lstrip("?$"), URIRef(f"https://w3id.org/detente/id/{value}")
-    return name.strip().lstrip("?$"), Literal(value)
+        term: Node = URIRef(value[1:-1])
+    elif re.match(r"^https?://", value):
+        term = URIRef(value)
+    elif re.match(r"^[a-z]+/[a-z0-9-]+$", value):
+        term = URIRef(f"https://w3id.org/detente/id/{value}")
+    else:
+        return name, Literal(value)
+    try:
+        to_oxigraph(term)
+    except ValueError as err:
+        raise ValueError(f"--bind {name}: invalid IRI <{term}>: {err}") from None
+    return name, term
+
+
+def parse_bindings(texts: tuple[str, ...]) -> dict[str, Node]:
+    """Every --bind option, each variable once."""
+    bindings: dict[str, Node] = {}
+    for text in texts:
+        name, term = parse_binding(text)
+        if name in bindings:
+            raise ValueError(f"--bind {name} is given twice")
+        bindings[name] = term
+    return bindings
 
 
 # ----------------------------------------------------------------- result formats
@@ -180,13 +206,15 @@ FORMATS = ("table", "csv", "tsv", "json", "md")
 
 
 def _plain(term: Node | None) -> str:
-    """A term's plain value (W3C SPARQL CSV results)."""
-    return "" if term is None else str(term)
+    """A term's value as the W3C SPARQL CSV results format writes it."""
+    if term is None:
+        return ""
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
 
 
 def _ntriples(term: Node | None) -> str:
-    """A term in N-Triples syntax (W3C SPARQL TSV results)."""
-    return "" if term is None else term.n3()
+    """A term in N-Triples syntax, escapes included (W3C SPARQL TSV results)."""
+    return "" if term is None else str(to_oxigraph(term))
 
 
 def _json_term(term: Node) -> dict[str, str]:

@@ -7,14 +7,14 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, Node
 from rdflib.namespace import RDF, SH, XSD
 
 from detente.contribution import Addition, ContributionResult
-from detente.validate import CheckResult, Finding, Outcome, compact
+from detente.validate import CHECK, CheckResult, Finding, Outcome, compact
 
 FORMATS = ("text", "json", "turtle")
-LINE = URIRef("https://w3id.org/detente/report#line")  # the contribution's line of a result
+REPORT = Namespace("https://w3id.org/detente/report#")  # report:line, the contribution's line
 
 
 def summary_line(result: CheckResult) -> str:
@@ -43,7 +43,8 @@ def text_lines(outcome: Outcome, findings: Iterable[Finding] | None = None) -> l
             lines.append(f"    path:  {compact(finding.path, names) or '-'}")
             if finding.value is not None:
                 lines.append(f"    value: {compact(finding.value, names)}")
-            lines.append(f"    rule:  {compact(finding.rule, names)} ({finding.component})")
+            component = compact(finding.component, names)
+            lines.append(f"    rule:  {compact(finding.rule, names)} ({component})")
     return lines
 
 
@@ -74,28 +75,42 @@ def as_json(outcome: Outcome, figures: dict[str, Any]) -> str:
 
 
 def report_graph(outcome: Outcome) -> Graph:
-    """A SHACL validation report graph of every finding (shapes, checks and policies)."""
+    """A SHACL validation report graph of every finding (shapes, checks and policies) and of
+    every inconsistency (as a result with the component check:InconsistencyConstraintComponent)."""
     graph = Graph(bind_namespaces="none")
     graph.namespace_manager = outcome.names
     graph.bind("sh", SH, override=False)
+    graph.bind("detente-report", REPORT, override=False)
     report = BNode()
     graph.add((report, RDF.type, SH.ValidationReport))
     graph.add((report, SH.conforms, Literal(outcome.conforms)))
     for finding in outcome.findings:
-        result = BNode()
-        graph.add((report, SH.result, result))
-        graph.add((result, RDF.type, SH.ValidationResult))
-        graph.add((result, SH.focusNode, finding.focus))
+        result = _result(graph, report, finding.focus, finding.message, finding.severity)
         if finding.path is not None:
             graph.add((result, SH.resultPath, finding.path))
         if finding.value is not None:
             graph.add((result, SH.value, finding.value))
         graph.add((result, SH.sourceShape, finding.rule))
-        graph.add((result, SH.resultSeverity, SH[finding.severity]))
-        graph.add((result, SH.resultMessage, Literal(finding.message)))
+        graph.add((result, SH.sourceConstraintComponent, finding.component))
         if finding.line is not None:
-            graph.add((result, LINE, Literal(finding.line, datatype=XSD.integer)))
+            graph.add((result, REPORT.line, Literal(finding.line, datatype=XSD.integer)))
+    for item in outcome.inconsistencies:
+        result = _result(graph, report, item.node, item.message, "Violation")
+        graph.add((result, SH.sourceShape, CHECK.inconsistency))
+        graph.add((result, SH.sourceConstraintComponent, CHECK.InconsistencyConstraintComponent))
     return graph
+
+
+def _result(graph: Graph, report: BNode, focus: Node | None, message: str, severity: str) -> BNode:
+    """A new sh:ValidationResult of the report, with its focus node, message and severity."""
+    result = BNode()
+    graph.add((report, SH.result, result))
+    graph.add((result, RDF.type, SH.ValidationResult))
+    if focus is not None:
+        graph.add((result, SH.focusNode, focus))
+    graph.add((result, SH.resultSeverity, SH[severity]))
+    graph.add((result, SH.resultMessage, Literal(message)))
+    return result
 
 
 def as_turtle(outcome: Outcome) -> str:

@@ -42,7 +42,7 @@ class Finding:
     path: Node | None
     value: Node | None
     rule: URIRef
-    component: str
+    component: URIRef
     severity: str
     message: str
     line: int | None = None
@@ -60,7 +60,7 @@ class Finding:
             "path": compact(self.path, names),
             "value": compact(self.value, names),
             "rule": compact(self.rule, names),
-            "component": self.component,
+            "component": compact(self.component, names),
             "severity": self.severity,
             "message": self.message,
             "file": self.file,
@@ -106,11 +106,6 @@ def names_of(*graphs: Graph) -> NamespaceManager:
     return names.namespace_manager
 
 
-def _short(node: Node | None, names: NamespaceManager) -> str:
-    """A constraint component's name without its namespace."""
-    return compact(node, names) or ""
-
-
 def _shacl_findings(report: Graph, names: NamespaceManager) -> list[Finding]:
     """The findings of a SHACL validation report graph."""
     found = []
@@ -122,7 +117,7 @@ def _shacl_findings(report: Graph, names: NamespaceManager) -> list[Finding]:
                 path=report.value(result, SH.resultPath),
                 value=report.value(result, SH.value),
                 rule=report.value(result, SH.sourceShape),  # type: ignore[arg-type]
-                component=_short(report.value(result, SH.sourceConstraintComponent), names),
+                component=report.value(result, SH.sourceConstraintComponent),  # type: ignore[arg-type]
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 message=str(report.value(result, SH.resultMessage) or ""),
             )
@@ -143,7 +138,7 @@ def _ill_typed_finding(triple: tuple[Node, Node, Literal], names: NamespaceManag
         path=predicate,
         value=literal,
         rule=ILL_TYPED,
-        component="sh:DatatypeConstraintComponent",
+        component=SH.DatatypeConstraintComponent,
         severity="Violation",
         message=f"{literal!s} is not a valid {compact(literal.datatype, names)}; "
         "the triple is left out of validation.",
@@ -173,7 +168,7 @@ def validate(graph: Graph, shapes: Graph, names: NamespaceManager) -> list[Findi
     shaped = [
         f
         for f in _shacl_findings(report, names)
-        if not (f.component == "sh:MinCountConstraintComponent" and (f.focus, f.path) in covered)
+        if not (f.component == SH.MinCountConstraintComponent and (f.focus, f.path) in covered)
     ]
     return shaped + ill_typed
 
@@ -254,7 +249,7 @@ def run_checks(graph: Graph, checks: list[Check], closed: Graph | None = None) -
                     path=from_oxigraph_or_none(row["path"]),
                     value=from_oxigraph_or_none(row["value"]),
                     rule=CHECK[check.name],
-                    component="sparql-check",
+                    component=SH.SPARQLConstraintComponent,
                     severity=check.severity,
                     message=check.message,
                 )
