@@ -252,7 +252,7 @@ def test_to_outside_data_or_not_turtle_is_refused(
         assert "Invalid value for '--to'" in result.stderr
     else:
         assert result.stderr.startswith("detente: ")
-        assert "--to must name a .ttl file directly in" in result.stderr
+        assert "must be a .ttl file directly in" in result.stderr
     assert snapshot(tmp_path) == before
     assert not (tmp_path / "outside.ttl").exists()
 

@@ -318,6 +318,8 @@ def query(
     try:
         project = project_at(project_dir)
         known = questions(project.root / "scripts" / "questions")
+        if list_only and (question is not None or run_all):
+            raise ValueError("--list lists the questions; it takes no question and no --all")
         if list_only or (question is None and not run_all):
             for item in known:
                 click.echo(f"{item.name:32} {item.description}")

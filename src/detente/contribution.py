@@ -501,7 +501,7 @@ def target_for(project: Project, contribution: Contribution, to: Path | None) ->
         to = data_dir / f"{stem}.ttl"
     target = (to if to.is_absolute() else Path.cwd() / to).resolve()
     if target.parent != data_dir or target.suffix != ".ttl":
-        raise ValueError(f"--to must name a .ttl file directly in {data_dir}")
+        raise ValueError(f"the target must be a .ttl file directly in {data_dir} (see --to)")
     return target
 
 

@@ -258,7 +258,7 @@ def to_json(results: Results) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def compact(term: Node | None, graph: Graph) -> str:
+def readable(term: Node | None, graph: Graph) -> str:
     """A term for people: prefixed IRIs, plain literal values."""
     if term is None:
         return ""
@@ -271,7 +271,7 @@ def to_markdown(results: Results, graph: Graph) -> str:
     """A Markdown table."""
 
     def cell(term: Node | None) -> str:
-        return compact(term, graph).replace("|", "\\|").replace("\n", " ")
+        return readable(term, graph).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(results.variables) + " |"]
     lines.append("|" + "---|" * len(results.variables))
@@ -281,4 +281,4 @@ def to_markdown(results: Results, graph: Graph) -> str:
 
 def table_rows(results: Results, graph: Graph) -> Iterable[list[str]]:
     """The rows as compact strings, for a terminal table."""
-    return ([compact(t, graph) for t in row] for row in results.rows)
+    return ([readable(t, graph) for t in row] for row in results.rows)
