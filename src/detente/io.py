@@ -192,8 +192,12 @@ _SPARQL_SKIPPED = re.compile(
 _SPARQL_REMOTE = re.compile(r"(?<![\w:?$])(SERVICE|FROM)(?![\w:])", re.IGNORECASE)
 
 
+_SPARQL_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
 def refuse_remote_sparql(text: str, name: str) -> None:
     """Refuse SPARQL that would reach beyond the graph: SERVICE calls and FROM clauses."""
+    text = _SPARQL_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     code = _SPARQL_SKIPPED.sub(" ", text)  # strings, IRIs and comments cannot hold keywords
     found = _SPARQL_REMOTE.search(code)
     if found:
@@ -451,6 +455,7 @@ def _flatten(dataset: Dataset) -> Graph:
 
 def parse_rdf(text: str, name: str, rdf_format: str, base: str) -> Parsed:
     """Parse RDF text of any supported format safely."""
+    rdflib.NORMALIZE_LITERALS = False  # pyshacl switches it back on after each validation
     if rdf_format in ("turtle", "trig"):
         graph, lines = _parse_n3_family(text, name, base, trig=rdf_format == "trig")
     elif rdf_format in ("nt", "nquads"):
@@ -516,8 +521,9 @@ def read_rdf(
 ) -> Parsed:
     """Read one RDF file (or standard input for "-") safely."""
     name = display_name(source)
+    raw = read_bytes(source, max_bytes)
     chosen = format_for(source, rdf_format)
-    text = decode(read_bytes(source, max_bytes), name)
+    text = decode(raw, name)
     return parse_rdf(text, name, chosen, RELATIVE_BASE)
 
 

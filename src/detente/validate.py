@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import RDF, SH, NamespaceManager
@@ -163,6 +164,7 @@ def validate(graph: Graph, shapes: Graph, names: NamespaceManager) -> list[Findi
     _, report, _ = shacl_validate(
         checked, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
+    rdflib.NORMALIZE_LITERALS = False  # pyshacl switches literal normalisation back on
     ill_typed = [_ill_typed_finding(t, names) for t in bad]
     covered = {(f.focus, f.path) for f in ill_typed}
     shaped = [
@@ -243,6 +245,8 @@ def run_checks(graph: Graph, checks: list[Check], closed: Graph | None = None) -
         if on_closure not in stores:
             stores[on_closure] = oxigraph_store(closed if on_closure else graph)  # type: ignore[arg-type]
         for row in _solutions(check, stores[on_closure]):
+            if row["this"] is None:
+                raise InputError(str(check.path), "a row of this check leaves ?this unbound")
             found.append(
                 Finding(
                     focus=from_oxigraph(row["this"]),
