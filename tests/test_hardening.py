@@ -770,3 +770,30 @@ def test_main_help_states_the_exit_codes() -> None:
     assert re.search(r"\b0 success", text)
     assert re.search(r"\b1 the input was judged and found wanting", text)
     assert re.search(r"\b2 the command could not run", text)
+
+
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        ('{"name": "x"}', True),  # no @context: the key maps to nothing
+        (
+            '{"@context": {"n": "http://www.w3.org/2000/01/rdf-schema#label"}, '
+            '"@id": "not an iri", "n": "x"}',
+            True,
+        ),  # rdflib drops the node
+        ("{}", False),
+        ('{"@context": {"a": "http://e/"}}', False),
+    ],
+)
+def test_json_ld_that_gives_no_triples_is_refused_unless_it_says_nothing(
+    document: str, says: bool, project: Project, tmp_path: Path
+) -> None:
+    path = tmp_path / "quiet.jsonld"
+    path.write_text(document, encoding="utf-8")
+    result = invoke("check", str(path), "--project", str(project.root))
+    if says:
+        assert result.exit_code == 2, result.output
+        assert "the JSON-LD gives no triples" in result.stderr
+        assert_clean_error(result, str(path))
+    else:
+        assert result.exit_code == 0, result.output

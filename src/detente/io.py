@@ -423,10 +423,11 @@ def _parse_line_based(text: str, name: str, rdf_format: str) -> tuple[Graph, dic
 
 def _parse_without_lines(text: str, name: str, rdf_format: str, base: str) -> Graph:
     """Parse RDF/XML or JSON-LD (after the hostile-input guards) with rdflib."""
+    document = None
     if rdf_format == "xml":
         refuse_xml_declarations(text, name)
     else:
-        parse_json(text, name)
+        document = parse_json(text, name)
     dataset = Dataset(default_union=True)
     try:
         with warnings.catch_warnings():  # rdflib's own use of a deprecated Dataset attribute
@@ -442,7 +443,23 @@ def _parse_without_lines(text: str, name: str, rdf_format: str, base: str) -> Gr
         ) from None
     except (Exception, RecursionError) as err:  # rdflib's XML and JSON-LD parsers raise many types
         raise InputError(name, f"syntax error: {err}") from None
-    return _flatten(dataset)
+    graph = _flatten(dataset)
+    if not graph and _says_something(document):
+        raise InputError(
+            name,
+            "the JSON-LD gives no triples: its keys map to no IRI (is the @context missing?) "
+            "or its @id values are not IRIs",
+        )
+    return graph
+
+
+def _says_something(document: Any) -> bool:
+    """Whether a JSON-LD document holds anything besides contexts (an empty one says nothing)."""
+    if isinstance(document, dict):
+        return any(key != "@context" and _says_something(v) for key, v in document.items())
+    if isinstance(document, list):
+        return any(_says_something(item) for item in document)
+    return document is not None
 
 
 def _flatten(dataset: Dataset) -> Graph:
