@@ -24,7 +24,9 @@ from detente.io import (
     DEFAULT_MAX_BYTES,
     RDF_FORMATS,
     InputError,
-    canonical_form,
+    canonical_text,
+    decode,
+    read_bytes,
     write_atomically,
 )
 from detente.kg import load_sources, project_at
@@ -251,8 +253,9 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
         paths = list(files) or project_at(project_dir).turtle_files
         changed = []
         for path in paths:
-            canonical = canonical_form(path)
-            if path.read_text(encoding="utf-8") != canonical:
+            raw = read_bytes(path, sys.maxsize)
+            canonical = canonical_text(decode(raw, str(path)), str(path))
+            if raw != canonical.encode("utf-8"):
                 changed.append(path)
                 if not check_only:
                     write_atomically(path, canonical)

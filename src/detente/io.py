@@ -589,11 +589,15 @@ def faithful_turtle(graph: Graph, header: str, name: str) -> str:
     return canonical
 
 
+def canonical_text(text: str, name: str) -> str:
+    """The canonical form of a Turtle text, after checking it holds the same graph."""
+    graph = parse_rdf(text, name, "turtle", RELATIVE_BASE).graph
+    return faithful_turtle(graph, leading_comments(text), name)
+
+
 def canonical_form(path: Path) -> str:
     """The canonical text of a Turtle file, after checking it holds the same graph."""
-    text = read_text(path)
-    graph = parse_rdf(text, str(path), "turtle", RELATIVE_BASE).graph
-    return faithful_turtle(graph, leading_comments(text), str(path))
+    return canonical_text(read_text(path), str(path))
 
 
 def write_atomically(path: Path, text: str) -> None:
