@@ -34,10 +34,10 @@ from detente.query import (
     ENGINES,
     QueryError,
     Results,
+    answer_all,
     find_question,
     parse_bindings,
     questions,
-    run,
     table_rows,
     to_csv,
     to_json,
@@ -45,7 +45,7 @@ from detente.query import (
     to_tsv,
 )
 from detente.query import FORMATS as QUERY_FORMATS
-from detente.reason import REASONERS, close
+from detente.reason import REASONERS
 from detente.report import (
     FORMATS,
     addition_line,
@@ -192,7 +192,8 @@ def _show(outcome: Outcome, figures: dict[str, Any], output_format: str, summary
     "--to",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="The data file to add to (default: data/<name of FILE>.ttl); must be in data/.",
+    help="The data file to add to: the file of the contribution's report, data/<report slug>.ttl "
+    "(the default); given, it must name that file.",
 )
 @click.option("--dry-run", is_flag=True, help="Judge and say what would be written; write nothing.")
 @OUTPUT_FORMAT
@@ -331,20 +332,12 @@ def query(
             raise ValueError("--all answers every question as a table or Markdown (--format md)")
         chosen = known if run_all else [find_question(project, str(question))]
         bindings = parse_bindings(binds)
-        merged = load_sources(project).merged()
-        closed: Graph | None = None
-        answers = []
-        for item in chosen:
-            graph = merged
-            if item.needs_closure if closure is None else closure:
-                closed = closed if closed is not None else close(merged)
-                graph = closed
-            answers.append((item, run(item, graph, engine, bindings)))  # type: ignore[arg-type]
+        answers = answer_all(load_sources(project), chosen, engine, bindings, closure)  # type: ignore[arg-type]
     except (InputError, QueryError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
         return
-    for item, results in answers:
-        _print_results(item.description, results, merged, output_format)
+    for item, results, names in answers:
+        _print_results(item.description, results, names, output_format)
 
 
 def _print_results(title: str, results: Results, names: Graph, output_format: str) -> None:

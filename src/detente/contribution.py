@@ -32,7 +32,17 @@ from detente.io import (
     read_text,
     write_atomically,
 )
-from detente.kg import DET, ID, ID_TYPES, ONTOLOGY_IRI, Project, Sources, load_sources
+from detente.kg import (
+    DET,
+    GRAPHS,
+    ID,
+    ID_TYPES,
+    ONTOLOGY_IRI,
+    Project,
+    Sources,
+    graph_of_report,
+    load_sources,
+)
 from detente.reason import Reasoner
 from detente.validate import POLICY, Finding, Outcome, compact, judge, names_of, sorted_findings
 
@@ -124,15 +134,15 @@ class Contribution:
                 return found[0][0], None
         return None, None
 
+    def position(self, triple: Triple) -> tuple[int, int, str]:
+        """Where a triple is written, for ordering: file order, then line."""
+        file, line = self.where(triple)
+        names = [parsed.name for parsed in self.files]
+        return (names.index(file) if file in names else 0, line or 0, str(triple))
+
     def first(self, triples: list[Triple]) -> Triple:
         """Of several triples, the one written first (by file order, then line)."""
-
-        def order(triple: Triple) -> tuple[int, int, str]:
-            file, line = self.where(triple)
-            names = [parsed.name for parsed in self.files]
-            return (names.index(file) if file in names else 0, line or 0, str(triple))
-
-        return min(triples, key=order)
+        return min(triples, key=self.position)
 
     def nodes(self) -> set[Node]:
         """Every subject and object the contribution mentions."""
@@ -187,6 +197,56 @@ def _finding(
         file=file,
         contributed=True,
     )
+
+
+def _first_citations(contribution: Contribution) -> dict[Node, Triple]:
+    """Each report the contribution cites with det:source, with the triple that first cites it."""
+    uses: dict[Node, list[Triple]] = {}
+    for triple in contribution.graph.triples((None, DET.source, None)):
+        uses.setdefault(triple[2], []).append(triple)
+    return {report: contribution.first(triples) for report, triples in uses.items()}
+
+
+def cited_reports(contribution: Contribution) -> list[Node]:
+    """The reports the contribution cites with det:source, in the order first cited."""
+    firsts = _first_citations(contribution)
+    return sorted(firsts, key=lambda report: contribution.position(firsts[report]))
+
+
+def report_findings(contribution: Contribution) -> Iterator[Finding]:
+    """A contribution comes from one report, named by det:source on its facts."""
+    if not len(contribution.graph):
+        return
+    firsts = _first_citations(contribution)
+    if not firsts:
+        triple = contribution.first(list(contribution.graph))
+        yield _finding(
+            contribution,
+            triple,
+            triple[0],
+            "no-report",
+            "The contribution names no report, so nothing says who reports these triples. "
+            "Give each fact `det:source report:<slug>` and describe that report in the same "
+            "file (a det:NewsArticle, det:Readout, det:PressRelease, ... with det:publisher "
+            "and its date), or cite a report the graph already has; everything the file adds "
+            "is then stored as that report's claim.",
+        )
+        return
+    reports = cited_reports(contribution)
+    for report in reports[1:]:
+        triple = firsts[report]
+        yield _finding(
+            contribution,
+            triple,
+            triple[0],
+            "several-reports",
+            "The contribution cites several reports with det:source ("
+            + ", ".join(str(r) for r in reports)
+            + "), so it is unclear which report stands behind each of its triples: "
+            "write one file per report, each citing only its own report.",
+            path=DET.source,
+            value=report,
+        )
 
 
 def schema_findings(contribution: Contribution) -> Iterator[Finding]:
@@ -402,6 +462,15 @@ def conflict_findings(
 # ------------------------------------------------------------------ judging
 
 
+def contribution_graph(contribution: Contribution) -> URIRef:
+    """The named graph a contribution's triples go to: its report's (id/graph/contribution
+    while it names no report, or several)."""
+    reports = cited_reports(contribution)
+    if len(reports) == 1 and isinstance(reports[0], URIRef):
+        return graph_of_report(reports[0])
+    return URIRef(GRAPHS + "contribution")
+
+
 @dataclass
 class ContributionResult:
     """The judgement of a contribution, with its figures."""
@@ -447,15 +516,22 @@ def judge_contribution(
     same_as = list(same_as_findings(contribution, known, data))
     refused = {(f.focus, f.path, f.value) for f in schema + same_as}
     policy = [
+        *report_findings(contribution),
         *schema,
         *same_as,
         *undefined_term_findings(contribution, defined),
         *iri_findings(contribution, known, ontology, {f.focus for f in schema}),
     ]
     conflicts = list(conflict_findings(contribution, data, single_valued(ontology, shapes), names))
+    judged = [t for t in contribution.graph if t not in refused]  # refused, so not judged
     merged = sources.merged()
-    merged += (t for t in contribution.graph if t not in refused)  # refused, so not judged
-    judgement = judge(merged, shapes, project.root / "scripts" / "checks", reasoner)
+    merged += judged
+    graphs = dict(sources.graphs)
+    name = contribution_graph(contribution)
+    graphs[name] = merge_into(Graph(bind_namespaces="none"), graphs.get(name, Graph()))
+    graphs[name] += judged
+    checks = project.root / "scripts" / "checks"
+    judgement = judge(merged, shapes, checks, reasoner, graphs)
     touched = contribution.nodes()
     covered = {(f.focus, f.path) for f in conflicts} | {
         (f.focus, None) for f in policy if f.rule == POLICY["undefined-term"]
@@ -485,24 +561,35 @@ class Addition:
     """What `detente add` did: the target file, and how many triples it gained."""
 
     result: ContributionResult
-    target: Path
+    target: Path | None
     added: int
     written: bool
 
 
-def target_for(project: Project, contribution: Contribution, to: Path | None) -> Path:
-    """The data file a contribution goes to: --to, else data/<name of its file>.ttl."""
+def target_for(project: Project, contribution: Contribution, to: Path | None) -> Path | None:
+    """The data file a contribution goes to: data/<slug>.ttl of the report it comes from.
+
+    None while the contribution names no single report (it is then refused anyway). --to,
+    when given, must name that same file.
+    """
     data_dir = (project.root / "data").resolve()
+    reports = cited_reports(contribution)
+    target = None
+    if len(reports) == 1 and str(reports[0]).startswith(ID + "report/"):
+        slug = str(reports[0])[len(ID + "report/") :]
+        if SLUG.match(slug):
+            target = data_dir / f"{slug}.ttl"
     if to is None:
-        name = contribution.files[0].name
-        if name == "<stdin>":
-            raise ValueError("a contribution read from standard input needs --to data/NAME.ttl")
-        stem = re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-") or "contribution"
-        to = data_dir / f"{stem}.ttl"
-    target = (to if to.is_absolute() else Path.cwd() / to).resolve()
-    if target.parent != data_dir or target.suffix != ".ttl":
+        return target
+    chosen = (to if to.is_absolute() else Path.cwd() / to).resolve()
+    if chosen.parent != data_dir or chosen.suffix != ".ttl":
         raise ValueError(f"the target must be a .ttl file directly in {data_dir} (see --to)")
-    return target
+    if target is not None and chosen != target:
+        raise ValueError(
+            f"the contribution comes from {reports[0]}, whose facts are kept in {target}; "
+            f"--to {to} names another file"
+        )
+    return chosen
 
 
 def add_contribution(
@@ -512,7 +599,7 @@ def add_contribution(
     dry_run: bool = False,
     reasoner: Reasoner = "reasonable",
 ) -> Addition:
-    """Judge a contribution; if accepted, merge it into a data file in canonical Turtle."""
+    """Judge a contribution; if accepted, merge it into its report's data file, canonical."""
     target = target_for(project, contribution, to)
     if dry_run:  # writes nothing, so needs no lock
         return _add(project, contribution, target, dry_run, reasoner)
@@ -532,21 +619,28 @@ def _exclusive(folder: Path) -> Iterator[None]:
 
 
 def _add(
-    project: Project, contribution: Contribution, target: Path, dry_run: bool, reasoner: Reasoner
+    project: Project,
+    contribution: Contribution,
+    target: Path | None,
+    dry_run: bool,
+    reasoner: Reasoner,
 ) -> Addition:
     """Judge a contribution and, if accepted, merge it into the target (under the lock)."""
     sources = load_sources(project)
     result = judge_contribution(project, contribution, sources, reasoner)
-    if not result.accepted:
+    if not result.accepted or target is None:
         return Addition(result, target, 0, written=False)
     existing = Graph(bind_namespaces="none")
     origin = re.sub(r"[\x00-\x1f\x7f]", "?", contribution.files[0].name)
-    header = f"# Contributed facts, added with `detente add` from {origin}.\n"
+    header = (
+        f"# Contributed facts, added with `detente add` from {origin}.\n"
+        f"# What report:{target.stem} says; loaded as its named graph.\n"
+    )
     if target.exists():
         text = read_text(target)
         existing = parse_rdf(text, str(target), "turtle", target.as_uri()).graph
         header = leading_comments(text)
-    new = (contribution.graph - existing) - sources.data
+    new = contribution.graph - existing  # the report restates what it says, even if known
     if not new:
         return Addition(result, target, 0, written=False)
     merged = Graph(bind_namespaces="none")

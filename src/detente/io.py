@@ -379,12 +379,22 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def oxigraph_store(graph: Graph) -> ox.Store:
-    """An in-memory pyoxigraph store holding the graph's triples."""
+    """An in-memory pyoxigraph store holding the graph's triples in its default graph.
+
+    A dataset's named graphs are kept as named graphs too, and its default graph holds their
+    union (each triple once, as rdflib's union does), so `GRAPH ?g` and plain patterns both work.
+    """
     store = ox.Store()
     store.bulk_extend(
         ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph())  # type: ignore[arg-type]
-        for s, p, o in graph
+        for s, p, o in set(graph.triples((None, None, None)))
     )
+    if isinstance(graph, Dataset):
+        store.bulk_extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(g)))  # type: ignore[arg-type]
+            for s, p, o, g in graph.quads()
+            if isinstance(g, URIRef)
+        )
     return store
 
 

@@ -5,13 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Namespace
+from rdflib import Dataset, Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF
 
 from detente.io import merge_into, parse_file
 
 DET = Namespace("https://w3id.org/detente/ontology#")
 ID = "https://w3id.org/detente/id/"
 ONTOLOGY_IRI = "https://w3id.org/detente/ontology"
+
+# Named graphs: one per data file (id/graph/<file stem>), the background, the ontology, the
+# meta graph saying which report each graph comes from, and the inferred triples.
+GRAPHS = ID + "graph/"
+BACKGROUND_GRAPH = URIRef(GRAPHS + "background")
+META_GRAPH = URIRef(GRAPHS + "meta")
+ONTOLOGY_GRAPH = URIRef(GRAPHS + "ontology")
+INFERRED_GRAPH = URIRef(GRAPHS + "inferred")
 
 # The <type> segment of a thing's IRI (id/<type>/<slug>) and the class its things belong to.
 ID_TYPES = {
@@ -34,6 +43,7 @@ ID_TYPES = {
     "sanction": DET.Sanction,
     "report": DET.Report,
     "event": DET.Event,
+    "status": DET.StatusAssertion,
 }
 
 
@@ -95,23 +105,95 @@ def load_graph(files: list[Path], graph: Graph | None = None) -> Graph:
     return target
 
 
+def graph_name(path: Path) -> URIRef:
+    """The named graph of a data file: id/graph/<file stem> (so id/graph/background)."""
+    return URIRef(GRAPHS + path.stem)
+
+
+def report_of_graph(name: URIRef) -> URIRef:
+    """The report a source graph stands for: id/graph/<slug> comes from id/report/<slug>."""
+    return URIRef(ID + "report/" + str(name)[len(GRAPHS) :])
+
+
+def graph_of_report(report: URIRef) -> URIRef:
+    """The named graph holding what a report says: id/report/<slug> is kept in id/graph/<slug>."""
+    return URIRef(GRAPHS + str(report).rsplit("/", 1)[-1])
+
+
+def meta_graph(graphs: dict[URIRef, Graph]) -> Graph:
+    """Which report each source graph comes from (the reports its det:source triples cite)."""
+    meta = Graph(bind_namespaces="none")
+    meta.bind("prov", PROV)
+    for name, graph in graphs.items():
+        meta.add((name, RDF.type, PROV.Bundle))
+        if name == BACKGROUND_GRAPH:
+            meta.add((name, DCTERMS.type, DET.Background))
+            continue
+        for report in set(graph.objects(None, DET.source)):
+            meta.add((name, PROV.wasDerivedFrom, report))
+    return meta
+
+
 @dataclass
 class Sources:
-    """A project's graphs: the ontology with the data, and the shapes."""
+    """A project's graphs: the ontology, the data (one named graph per file), the shapes.
+
+    `data` is the union of the data graphs; `graphs` keeps each file's triples apart, so
+    that one can tell which report asserts a triple.
+    """
 
     ontology: Graph
     data: Graph
     shapes: Graph
+    graphs: dict[URIRef, Graph]
 
     def merged(self) -> Graph:
         """Ontology and data in one new graph."""
         return merge_into(Graph(bind_namespaces="none"), self.ontology, self.data)
 
+    def dataset(self, closed: Graph | None = None) -> Dataset:
+        """Every graph named, the union as default graph; with a closure, its inferred triples."""
+        return as_dataset(self.ontology, self.graphs, closed)
+
+
+def as_dataset(
+    ontology: Graph, graphs: dict[URIRef, Graph], closed: Graph | None = None
+) -> Dataset:
+    """A dataset of named graphs (ontology, data, meta, inferred) queried as their union."""
+    dataset = Dataset(default_union=True)
+    named = {ONTOLOGY_GRAPH: ontology, **graphs, META_GRAPH: meta_graph(graphs)}
+    for name, graph in named.items():
+        for prefix, namespace in graph.namespaces():
+            dataset.bind(prefix, namespace, override=False)
+        target = dataset.graph(name)
+        target += graph
+    if closed is not None:
+        inferred = dataset.graph(INFERRED_GRAPH)
+        for triple in closed:
+            if triple not in dataset:
+                inferred.add(triple)
+    return dataset
+
+
+def load_data(files: list[Path]) -> dict[URIRef, Graph]:
+    """Each data file's triples as its own named graph."""
+    graphs: dict[URIRef, Graph] = {}
+    for path in files:
+        graphs[graph_name(path)] = load_graph([path], graphs.get(graph_name(path)))
+    return graphs
+
+
+def union_of(graphs: dict[URIRef, Graph]) -> Graph:
+    """The triples of all the graphs in one new graph, with their prefixes."""
+    return merge_into(Graph(bind_namespaces="none"), *graphs.values())
+
 
 def load_sources(project: Project, extra_data: list[Path] | None = None) -> Sources:
     """Read a project's ontology, data (plus any extra files) and shapes."""
+    graphs = load_data(project.data_files + (extra_data or []))
     return Sources(
         ontology=load_graph(project.ontology_files),
-        data=load_graph(project.data_files + (extra_data or [])),
+        data=union_of(graphs),
         shapes=load_graph(project.shapes_files),
+        graphs=graphs,
     )

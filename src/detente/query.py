@@ -13,7 +13,7 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 from pyparsing import ParseException
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from detente.io import (
@@ -24,7 +24,8 @@ from detente.io import (
     refuse_remote_sparql,
     to_oxigraph,
 )
-from detente.kg import Project
+from detente.kg import Project, Sources
+from detente.reason import close
 
 Engine = TypingLiteral["rdflib", "oxigraph"]
 ENGINES: tuple[Engine, ...] = ("rdflib", "oxigraph")
@@ -163,6 +164,30 @@ def run(
             question, text, store if store is not None else oxigraph_store(graph)
         )
     return _rdflib_select(question, text, graph)
+
+
+def answer_all(
+    sources: Sources,
+    chosen: list[Question],
+    engine: Engine = "rdflib",
+    bindings: dict[str, Node] | None = None,
+    closure: bool | None = None,
+) -> list[tuple[Question, Results, Graph]]:
+    """Answer questions on the project's dataset (the closure's where a question needs it).
+
+    The dataset (and its store, with pyoxigraph) is built once and shared by the questions.
+    Each answer comes with the graph whose prefixes name its terms.
+    """
+    built: dict[bool, tuple[Dataset, ox.Store | None]] = {}
+    answers: list[tuple[Question, Results, Graph]] = []
+    for question in chosen:
+        on_closure = question.needs_closure if closure is None else closure
+        if on_closure not in built:
+            dataset = sources.dataset(close(sources.merged()) if on_closure else None)
+            built[on_closure] = (dataset, oxigraph_store(dataset) if engine == "oxigraph" else None)
+        dataset, store = built[on_closure]
+        answers.append((question, run(question, dataset, engine, bindings, store), dataset))
+    return answers
 
 
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

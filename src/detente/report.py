@@ -169,9 +169,9 @@ def contribution_figures(result: ContributionResult) -> dict[str, Any]:
 
 def addition_line(addition: Addition) -> str:
     """What `detente add` did to data/."""
-    if not addition.result.accepted:
-        return f"rejected: nothing written; {addition.target.parent} unchanged"
+    if not addition.result.accepted or addition.target is None:
+        return "rejected: nothing written; data/ unchanged"
     if addition.added == 0:
-        return f"nothing new: every triple is already in the graph; {addition.target} unchanged"
+        return f"nothing new: its report's file holds every triple; {addition.target} unchanged"
     verb = "added" if addition.written else "would add (dry run)"
     return f"{verb} {addition.added} triples to {addition.target}"

@@ -20,8 +20,9 @@ from detente.io import (
     oxigraph_store,
     read_text,
     refuse_remote_sparql,
+    to_oxigraph,
 )
-from detente.kg import DET, Project, load_sources
+from detente.kg import DET, META_GRAPH, Project, load_sources, meta_graph
 from detente.reason import Inconsistency, Reasoner, close, inconsistencies
 
 CHECK = Namespace("https://w3id.org/detente/checks#")
@@ -231,19 +232,38 @@ def _solutions(check: Check, store: ox.Store) -> ox.QuerySolutions:
     return solutions
 
 
-def run_checks(graph: Graph, checks: list[Check], closed: Graph | None = None) -> list[Finding]:
+def checks_store(graph: Graph, graphs: dict[URIRef, Graph] | None = None) -> ox.Store:
+    """A store for the checks: the graph as default graph, each source graph named, with meta."""
+    store = oxigraph_store(graph)
+    if graphs:
+        named = {**graphs, META_GRAPH: meta_graph(graphs)}
+        store.bulk_extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(name)))  # type: ignore[arg-type]
+            for name, part in named.items()
+            for s, p, o in part
+        )
+    return store
+
+
+def run_checks(
+    graph: Graph,
+    checks: list[Check],
+    closed: Graph | None = None,
+    graphs: dict[URIRef, Graph] | None = None,
+) -> list[Finding]:
     """Run the checks; each row is a finding (ERROR or WARN) about its ?this.
 
     A check runs on the asserted graph (ontology + data), or on the closure when its header
-    says `# closure: yes`. The checks run on pyoxigraph: standard SPARQL, and far faster than
-    rdflib's engine.
+    says `# closure: yes`; either way as the default graph, with the source graphs (when
+    given) named, so that a check can ask which report says what (`GRAPH ?g`). The checks
+    run on pyoxigraph: standard SPARQL, and far faster than rdflib's engine.
     """
     found = []
     stores: dict[bool, ox.Store] = {}
     for check in checks:
         on_closure = check.on_closure and closed is not None
         if on_closure not in stores:
-            stores[on_closure] = oxigraph_store(closed if on_closure else graph)  # type: ignore[arg-type]
+            stores[on_closure] = checks_store(closed if on_closure else graph, graphs)  # type: ignore[arg-type]
         for row in _solutions(check, stores[on_closure]):
             if row["this"] is None:
                 raise InputError(str(check.path), "a row of this check leaves ?this unbound")
@@ -287,14 +307,19 @@ def judge(
     shapes: Graph,
     checks: Path | None = None,
     reasoner: Reasoner = "reasonable",
+    graphs: dict[URIRef, Graph] | None = None,
 ) -> Judgement:
-    """Close a graph, find its inconsistencies, validate it, and run the SPARQL checks."""
+    """Close a graph, find its inconsistencies, validate it, and run the SPARQL checks.
+
+    `graphs` are the source graphs the data comes from, for checks that ask who says what.
+    """
     names = names_of(graph, shapes)
     closed = close(graph, reasoner)
     findings = validate(graph, shapes, names)
     if checks is not None:
         loaded = load_checks(checks)
-        findings += restated_elsewhere(run_checks(graph, loaded, closed), findings, loaded)
+        checked = run_checks(graph, loaded, closed, graphs)
+        findings += restated_elsewhere(checked, findings, loaded)
     outcome = Outcome(sorted_findings(findings), inconsistencies(closed, graph), names)
     return Judgement(outcome, closed)
 
@@ -320,7 +345,8 @@ def check_project(project: Project, reasoner: Reasoner = "reasonable") -> CheckR
     start = time.perf_counter()
     sources = load_sources(project)
     merged = sources.merged()
-    judgement = judge(merged, sources.shapes, project.root / "scripts" / "checks", reasoner)
+    checks = project.root / "scripts" / "checks"
+    judgement = judge(merged, sources.shapes, checks, reasoner, sources.graphs)
     return CheckResult(
         outcome=judgement.outcome,
         triples=len(merged),
