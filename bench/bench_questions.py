@@ -1,8 +1,8 @@
 """Time the full set of question scripts on each engine, in one process.
 
 Usage: python bench/bench_questions.py [RUNS]   (default 5)
-Prints, per engine, the median seconds of one pass over every question (graph loaded once;
-the oxigraph store is built once and its loading time printed apart).
+Prints, per engine, the median seconds of one pass over every question (the dataset of named
+graphs loaded once; the oxigraph stores are built once and their loading time printed apart).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(runs: int) -> None:
     """Run every question `runs` times per engine and print the medians."""
     project = find_project(ROOT)
-    merged = load_sources(project).merged()
-    closed = close(merged)
+    sources = load_sources(project)
+    datasets = {False: sources.dataset(), True: sources.dataset(close(sources.merged()))}
     scripts = questions(project.root / "scripts" / "questions")
     start = time.perf_counter()
-    stores = {"merged": oxigraph_store(merged), "closed": oxigraph_store(closed)}
+    stores = {key: oxigraph_store(dataset) for key, dataset in datasets.items()}
     print(f"oxigraph stores built in {time.perf_counter() - start:.3f} s")
     medians = {}
     for engine in ("rdflib", "oxigraph"):
@@ -34,9 +34,9 @@ def main(runs: int) -> None:
         for _ in range(runs):
             start = time.perf_counter()
             for question in scripts:
-                graph, key = (closed, "closed") if question.needs_closure else (merged, "merged")
+                key = question.needs_closure
                 store = stores[key] if engine == "oxigraph" else None
-                run(question, graph, engine, store=store)  # type: ignore[arg-type]
+                run(question, datasets[key], engine, store=store)  # type: ignore[arg-type]
             times.append(time.perf_counter() - start)
         medians[engine] = statistics.median(times)
         print(f"{engine:9} {len(scripts)} questions  median {medians[engine]:.3f} s per pass")
