@@ -14,12 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from detente import __version__
-from detente.contribution import (
-    DEFAULT_MAX_TRIPLES,
-    add_contribution,
-    judge_contribution,
-    read_contribution,
-)
+from detente.contribution import add_contribution, judge_contribution
 from detente.io import (
     DEFAULT_MAX_BYTES,
     RDF_FORMATS,
@@ -30,6 +25,7 @@ from detente.io import (
     write_atomically,
 )
 from detente.kg import load_sources, project_at
+from detente.policy import DEFAULT_MAX_TRIPLES, read_contribution
 from detente.query import (
     ENGINES,
     QueryError,

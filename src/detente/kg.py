@@ -21,6 +21,8 @@ BACKGROUND_GRAPH = URIRef(GRAPHS + "background")
 META_GRAPH = URIRef(GRAPHS + "meta")
 ONTOLOGY_GRAPH = URIRef(GRAPHS + "ontology")
 INFERRED_GRAPH = URIRef(GRAPHS + "inferred")
+UNSOURCED_GRAPH = URIRef(GRAPHS + "unsourced")  # a contribution naming no single report
+RESERVED_GRAPHS = {BACKGROUND_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, INFERRED_GRAPH, UNSOURCED_GRAPH}
 
 # The <type> segment of a thing's IRI (id/<type>/<slug>) and the class its things belong to.
 ID_TYPES = {
@@ -121,16 +123,20 @@ def graph_of_report(report: URIRef) -> URIRef:
 
 
 def meta_graph(graphs: dict[URIRef, Graph]) -> Graph:
-    """Which report each source graph comes from (the reports its det:source triples cite)."""
+    """Which report each source graph comes from: id/graph/<slug> from id/report/<slug>.
+
+    The file's name says it; a check (source-graph) holds every det:source in the graph to it.
+    """
     meta = Graph(bind_namespaces="none")
     meta.bind("prov", PROV)
-    for name, graph in graphs.items():
+    for name in graphs:
+        if name == UNSOURCED_GRAPH:
+            continue
         meta.add((name, RDF.type, PROV.Bundle))
         if name == BACKGROUND_GRAPH:
             meta.add((name, DCTERMS.type, DET.Background))
-            continue
-        for report in set(graph.objects(None, DET.source)):
-            meta.add((name, PROV.wasDerivedFrom, report))
+        else:
+            meta.add((name, PROV.wasDerivedFrom, report_of_graph(name)))
     return meta
 
 

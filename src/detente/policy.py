@@ -1,0 +1,440 @@
+"""What a contribution may say: the contribution read safely, and the rules it is held to.
+
+Policy comes before the shapes: facts only (no schema), one report behind everything, known
+terms used in their roles, well-formed IRIs of new things, no sameAs joining things the graph
+holds apart, nothing that only background knowledge may say, no second value where one may
+exist.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Node, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
+
+from detente.io import (
+    DEFAULT_MAX_BYTES,
+    InputError,
+    Parsed,
+    Triple,
+    merge_into,
+    read_rdf,
+)
+from detente.kg import DET, ID, ID_TYPES, ONTOLOGY_IRI
+from detente.validate import POLICY, Finding, compact
+
+SCHEMA_PREDICATES = {
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    RDFS.domain,
+    RDFS.range,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+    OWL.inverseOf,
+    OWL.disjointWith,
+    OWL.disjointUnionOf,
+    OWL.propertyDisjointWith,
+    OWL.propertyChainAxiom,
+    OWL.hasKey,
+    OWL.onProperty,
+    OWL.someValuesFrom,
+    OWL.allValuesFrom,
+    OWL.hasValue,
+    OWL.unionOf,
+    OWL.intersectionOf,
+    OWL.complementOf,
+    OWL.oneOf,
+    OWL.cardinality,
+    OWL.minCardinality,
+    OWL.maxCardinality,
+    OWL.qualifiedCardinality,
+    OWL.minQualifiedCardinality,
+    OWL.maxQualifiedCardinality,
+    OWL.imports,
+}
+SCHEMA_CLASSES = {
+    OWL.Class,
+    RDFS.Class,
+    RDF.Property,
+    RDFS.Datatype,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.Restriction,
+    OWL.TransitiveProperty,
+    OWL.SymmetricProperty,
+    OWL.AsymmetricProperty,
+    OWL.ReflexiveProperty,
+    OWL.IrreflexiveProperty,
+    OWL.FunctionalProperty,
+    OWL.InverseFunctionalProperty,
+    OWL.Ontology,
+    OWL.AllDisjointClasses,
+    OWL.AllDisjointProperties,
+    SH.NodeShape,
+    SH.PropertyShape,
+    SKOS.ConceptScheme,
+}
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass
+class Contribution:
+    """The files of one contribution, read safely, and their triples merged."""
+
+    files: list[Parsed]
+    graph: Graph
+
+    def where(self, triple: Triple) -> tuple[str | None, int | None]:
+        """The file and line a triple came from (the first file that has it)."""
+        for parsed in self.files:
+            if triple in parsed.graph:
+                return parsed.name, parsed.lines.get(triple)
+        return None, None
+
+    def place(self, focus: Node, path: Node | None = None) -> tuple[str | None, int | None]:
+        """The first line about a node: its triples on the path, else as subject, else object."""
+        patterns: list[tuple[Node | None, Node | None, Node | None]] = []
+        if path is not None:
+            patterns.append((focus, path, None))
+        patterns += [(focus, None, None), (None, None, focus)]
+        for pattern in patterns:
+            found = [
+                (parsed.name, parsed.lines.get(triple))
+                for parsed in self.files
+                for triple in parsed.graph.triples(pattern)
+            ]
+            if found:
+                numbered = [(name, line) for name, line in found if line is not None]
+                if numbered:
+                    return min(numbered, key=lambda item: item[1])
+                return found[0][0], None
+        return None, None
+
+    def position(self, triple: Triple) -> tuple[int, int, str]:
+        """Where a triple is written, for ordering: file order, then line."""
+        file, line = self.where(triple)
+        names = [parsed.name for parsed in self.files]
+        return (names.index(file) if file in names else 0, line or 0, str(triple))
+
+    def first(self, triples: list[Triple]) -> Triple:
+        """Of several triples, the one written first (by file order, then line)."""
+        return min(triples, key=self.position)
+
+    def nodes(self) -> set[Node]:
+        """Every subject and object the contribution mentions."""
+        return {s for s in self.graph.subjects()} | {
+            o for o in self.graph.objects() if isinstance(o, URIRef | BNode)
+        }
+
+
+DEFAULT_MAX_TRIPLES = 10_000
+
+
+def read_contribution(
+    sources: list[str],
+    rdf_format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_triples: int = DEFAULT_MAX_TRIPLES,
+) -> Contribution:
+    """Read the files of a contribution safely (standard input for "-"), within the limits."""
+    files = [read_rdf(source, rdf_format, max_bytes) for source in sources]
+    graph = merge_into(Graph(bind_namespaces="none"), *(parsed.graph for parsed in files))
+    if len(graph) > max_triples:
+        names = ", ".join(parsed.name for parsed in files)
+        raise InputError(
+            names, f"{len(graph)} triples, over the limit of {max_triples} (--max-triples)"
+        )
+    return Contribution(files, graph)
+
+
+# ------------------------------------------------------------------ policy
+
+
+def _finding(
+    contribution: Contribution,
+    triple: Triple,
+    focus: Node,
+    rule: str,
+    message: str,
+    path: Node | None = None,
+    value: Node | None = None,
+) -> Finding:
+    """A policy finding about one triple of the contribution, placed at its line."""
+    file, line = contribution.where(triple)
+    return Finding(
+        focus=focus,
+        path=path,
+        value=value,
+        rule=POLICY[rule],
+        component=POLICY.PolicyConstraintComponent,
+        severity="Violation",
+        message=message,
+        line=line,
+        file=file,
+        contributed=True,
+    )
+
+
+def _first_citations(contribution: Contribution) -> dict[Node, Triple]:
+    """Each report the contribution cites with det:source, with the triple that first cites it."""
+    uses: dict[Node, list[Triple]] = {}
+    for triple in contribution.graph.triples((None, DET.source, None)):
+        uses.setdefault(triple[2], []).append(triple)
+    return {report: contribution.first(triples) for report, triples in uses.items()}
+
+
+def cited_reports(contribution: Contribution) -> list[Node]:
+    """The reports the contribution cites with det:source, in the order first cited."""
+    firsts = _first_citations(contribution)
+    return sorted(firsts, key=lambda report: contribution.position(firsts[report]))
+
+
+def report_findings(contribution: Contribution) -> Iterator[Finding]:
+    """A contribution comes from one report, named by det:source on its facts."""
+    if not len(contribution.graph):
+        return
+    firsts = _first_citations(contribution)
+    if not firsts:
+        triple = contribution.first(list(contribution.graph))
+        yield _finding(
+            contribution,
+            triple,
+            triple[0],
+            "no-report",
+            "The contribution names no report, so nothing says who reports these triples. "
+            "Give each fact `det:source report:<slug>` and describe that report in the same "
+            "file (a det:NewsArticle, det:Readout, det:PressRelease, ... with det:publisher "
+            "and its date), or cite a report the graph already has; everything the file adds "
+            "is then stored as that report's claim.",
+        )
+        return
+    reports = cited_reports(contribution)
+    for report in reports[1:]:
+        triple = firsts[report]
+        yield _finding(
+            contribution,
+            triple,
+            triple[0],
+            "several-reports",
+            "The contribution cites several reports with det:source ("
+            + ", ".join(str(r) for r in reports)
+            + "), so it is unclear which report stands behind each of its triples: "
+            "write one file per report, each citing only its own report.",
+            path=DET.source,
+            value=report,
+        )
+
+
+def schema_findings(contribution: Contribution) -> Iterator[Finding]:
+    """Contributions carry facts only: no classes, properties, axioms, shapes or terms of ours."""
+    for s, p, o in contribution.graph:
+        if (
+            p in SCHEMA_PREDICATES
+            or (p == RDF.type and o in SCHEMA_CLASSES)
+            or str(p).startswith(str(SH))
+        ):
+            yield _finding(
+                contribution,
+                (s, p, o),
+                s,
+                "tbox",
+                "Contributions carry facts only: this triple is a schema axiom or a definition "
+                "(classes, properties, axioms and shapes belong to the ontology and shapes).",
+                path=p,
+                value=o,
+            )
+        elif isinstance(s, URIRef) and (str(s).startswith(str(DET)) or str(s) == ONTOLOGY_IRI):
+            yield _finding(
+                contribution,
+                (s, p, o),
+                s,
+                "ontology-term",
+                "Contributions cannot say things about the ontology's own terms.",
+                path=p,
+                value=o,
+            )
+
+
+def _suggestion(term: URIRef, defined: set[URIRef]) -> str:
+    """ "did you mean det:...?" for a misspelt term, or an empty string."""
+    local = str(term)[len(str(DET)) :]
+    locals_ = {str(t)[len(str(DET)) :]: t for t in defined}
+    same_case = [name for name in locals_ if name.lower() == local.lower()]
+    close = same_case or difflib.get_close_matches(local, list(locals_), n=1, cutoff=0.6)
+    return f"; did you mean det:{close[0]}?" if close else ""
+
+
+def undefined_term_findings(contribution: Contribution, defined: set[URIRef]) -> Iterator[Finding]:
+    """Every term of our namespace must exist in the ontology."""
+    uses: dict[URIRef, list[Triple]] = {}
+    for triple in contribution.graph:
+        for term in triple:
+            if isinstance(term, URIRef) and str(term).startswith(str(DET)) and term not in defined:
+                uses.setdefault(term, []).append(triple)
+    for term in sorted(uses):
+        yield _finding(
+            contribution,
+            contribution.first(uses[term]),
+            term,
+            "undefined-term",
+            f"det:{str(term)[len(str(DET)) :]} is not defined by the ontology"
+            + _suggestion(term, defined),
+        )
+
+
+def _same_as_classes(graphs: list[Graph]) -> dict[Node, Node]:
+    """Each node's representative under owl:sameAs (symmetric and transitive) in the graphs."""
+    parent: dict[Node, Node] = {}
+
+    def root(node: Node) -> Node:
+        while parent.get(node, node) != node:
+            node = parent[node]
+        return node
+
+    for graph in graphs:
+        for s, _, o in graph.triples((None, OWL.sameAs, None)):
+            parent.setdefault(s, s)
+            parent.setdefault(o, o)
+            a, b = root(s), root(o)
+            if a != b:
+                parent[max(a, b, key=str)] = min(a, b, key=str)
+    return {node: root(node) for node in parent}
+
+
+def _is_vocabulary(node: Node) -> bool:
+    """Whether a node is a term of the ontology or of RDF, RDFS, OWL or SHACL."""
+    return isinstance(node, URIRef) and str(node).startswith(
+        (str(DET), ONTOLOGY_IRI, str(RDF), str(RDFS), str(OWL), str(SH))
+    )
+
+
+def same_as_findings(
+    contribution: Contribution, known: set[Node], data: Graph
+) -> Iterator[Finding]:
+    """No owl:sameAs that makes two things the graph holds as distinct one, directly or through
+    new nodes, and none with a vocabulary term."""
+    classes = _same_as_classes([data, contribution.graph])
+    members: dict[Node, set[Node]] = {}
+    for node, representative in classes.items():
+        if node in known:
+            members.setdefault(representative, set()).add(node)
+    for s, p, o in sorted(contribution.graph.triples((None, OWL.sameAs, None)), key=str):
+        joined = sorted(members.get(classes.get(s, s), set()), key=str)
+        if _is_vocabulary(s) or _is_vocabulary(o):
+            problem = "owl:sameAs cannot be said of a term of the ontology or of RDF/OWL."
+        elif len(joined) > 1:
+            problem = (
+                "owl:sameAs would make one thing of "
+                + ", ".join(str(n) for n in joined)
+                + ", which the graph holds as distinct; if they are one, correct the data instead."
+            )
+        else:
+            continue
+        yield _finding(contribution, (s, p, o), s, "same-as", problem, path=p, value=o)
+
+
+def _iri_problem(
+    node: Node, types: set[Node] | None, subclasses: dict[Node, set[Node]]
+) -> str | None:
+    """What is wrong with the IRI of a new thing, or None; types None: the thing is only
+    referred to, not described, so its type is not judged here."""
+    if isinstance(node, BNode):
+        return (
+            "a new thing needs an IRI https://w3id.org/detente/id/<type>/<slug>, not a blank node"
+        )
+    text = str(node)
+    if not text.startswith(ID):
+        return f"a new thing's IRI must start with {ID}<type>/<slug>"
+    parts = text[len(ID) :].split("/")
+    if len(parts) != 2 or parts[0] not in ID_TYPES or not SLUG.match(parts[1]):
+        known = ", ".join(sorted(ID_TYPES))
+        return (
+            f"a new thing's IRI must be {ID}<type>/<slug>, with <type> one of {known} and a "
+            "lowercase kebab-case <slug>"
+        )
+    expected = ID_TYPES[parts[0]]
+    name = f"det:{str(expected)[len(str(DET)) :]}"
+    if types is None:
+        return None
+    if not types:
+        return f"a new id/{parts[0]}/ thing needs its type: a {name} (rdf:type)"
+    if not any(expected in subclasses.get(t, {t}) for t in types):
+        return f"an id/{parts[0]}/ IRI names a {name}, not this type"
+    return None
+
+
+def iri_findings(
+    contribution: Contribution, known: set[Node], ontology: Graph, schema: set[Node]
+) -> Iterator[Finding]:
+    """Every new thing's IRI follows the id/<type>/<slug> rule and agrees with its type.
+
+    Schema terms the contribution tries to define (reported as policy:tbox) are not things,
+    and a type the ontology does not define (reported as policy:undefined-term) is not
+    compared with the IRI.
+    """
+    subclasses: dict[Node, set[Node]] = {}
+    for cls in set(ontology.subjects(RDF.type, OWL.Class)):
+        subclasses[cls] = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf) if c}
+    subjects = set(contribution.graph.subjects())
+    new_things = {
+        node
+        for node in contribution.nodes()
+        if node not in known
+        and node not in schema
+        and (isinstance(node, BNode) or str(node).startswith(ID) or node in subjects)
+    }
+    for node in sorted(new_things, key=str):
+        asserted = set(contribution.graph.objects(node, RDF.type))
+        if any(str(t).startswith(str(DET)) and t not in subclasses for t in asserted):
+            continue  # an undefined det: class, reported as policy:undefined-term
+        types = {t for t in asserted if t in subclasses} if node in subjects else None
+        problem = _iri_problem(node, types, subclasses)
+        if problem is None:
+            continue
+        about = list(contribution.graph.triples((node, None, None)))
+        about = about or list(contribution.graph.triples((None, None, node)))
+        yield _finding(contribution, contribution.first(about), node, "iri", problem)
+
+
+def single_valued(ontology: Graph, shapes: Graph) -> set[Node]:
+    """Properties of which a node may have one value only (functional, or sh:maxCount 1)."""
+    found = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
+    for shape in shapes.subjects(SH.maxCount, None):
+        if str(shapes.value(shape, SH.maxCount)) == "1":
+            path = shapes.value(shape, SH.path)
+            if isinstance(path, URIRef):
+                found.add(path)
+    return found
+
+
+def conflict_findings(
+    contribution: Contribution, data: Graph, single: set[Node], names: NamespaceManager
+) -> Iterator[Finding]:
+    """A second value where only one may exist, naming both values and their sources."""
+
+    def listed(values: Iterator[Node]) -> str:
+        return ", ".join(sorted(compact(v, names) or "" for v in values)) or "none"
+
+    for s, p, new in sorted(contribution.graph, key=str):
+        if p not in single:
+            continue
+        old = set(data.objects(s, p)) - set(contribution.graph.objects(s, p))
+        if not old:
+            continue
+        yield _finding(
+            contribution,
+            (s, p, new),
+            s,
+            "conflict",
+            f"conflict: the graph gives {listed(iter(old))} "
+            f"(source: {listed(data.objects(s, DET.source))}); the contribution gives "
+            f"{compact(new, names)} (source: {listed(contribution.graph.objects(s, DET.source))}); "
+            "only one value may exist",
+            path=p,
+            value=new,
+        )
