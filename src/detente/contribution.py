@@ -38,10 +38,13 @@ from detente.kg import (
 from detente.policy import (
     SLUG,
     Contribution,
+    background_findings,
     cited_reports,
     conflict_findings,
     iri_findings,
+    outside_term_findings,
     report_findings,
+    role_findings,
     same_as_findings,
     schema_findings,
     single_valued,
@@ -104,12 +107,18 @@ def judge_contribution(
     }
     known = set(data.subjects()) | set(ontology.subjects()) | set(data.objects())
     schema = list(schema_findings(contribution))
-    same_as = list(same_as_findings(contribution, known, data))
-    refused = {(f.focus, f.path, f.value) for f in schema + same_as}
+    schema_triples = {(f.focus, f.path, f.value) for f in schema}
+    refusing = [
+        *schema,
+        *same_as_findings(contribution, known, data),
+        *outside_term_findings(contribution, schema_triples),  # type: ignore[arg-type]
+        *role_findings(contribution, ontology),
+        *background_findings(contribution),
+    ]
+    refused = {(f.focus, f.path, f.value) for f in refusing}
     policy = [
         *report_findings(contribution),
-        *schema,
-        *same_as,
+        *refusing,
         *undefined_term_findings(contribution, defined),
         *iri_findings(contribution, known, ontology, {f.focus for f in schema}),
     ]

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Node, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, NamespaceManager
 
 from detente.io import (
     DEFAULT_MAX_BYTES,
@@ -24,7 +24,7 @@ from detente.io import (
     merge_into,
     read_rdf,
 )
-from detente.kg import DET, ID, ID_TYPES, ONTOLOGY_IRI
+from detente.kg import DET, ID, ID_TYPES, ONTOLOGY_IRI, RESERVED_GRAPHS, graph_of_report
 from detente.validate import POLICY, Finding, compact
 
 SCHEMA_PREDICATES = {
@@ -257,6 +257,121 @@ def schema_findings(contribution: Contribution) -> Iterator[Finding]:
                 "Contributions cannot say things about the ontology's own terms.",
                 path=p,
                 value=o,
+            )
+
+
+# Terms from outside det: that a contribution may use as predicates (what a report says is
+# said with det: properties; these name, describe and link things).
+OUTSIDE_PREDICATES = {
+    RDF.type,
+    RDF.first,
+    RDF.rest,
+    RDFS.label,
+    RDFS.comment,
+    SKOS.prefLabel,
+    SKOS.altLabel,
+    SKOS.exactMatch,
+    SKOS.closeMatch,
+    OWL.sameAs,
+}
+BACKGROUND_ONLY = {DET.singleHolder}  # general knowledge, kept in data/background.ttl
+PROPERTY_TYPES = {
+    RDF.Property,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+}
+
+
+def _is_det(node: Node) -> bool:
+    """Whether a node is an IRI of the det: namespace."""
+    return isinstance(node, URIRef) and str(node).startswith(str(DET))
+
+
+def outside_term_findings(contribution: Contribution, schema: set[Triple]) -> Iterator[Finding]:
+    """Predicates come from det: or from the few outside terms that name and link things;
+    types are det: classes."""
+    names = contribution.graph.namespace_manager
+    for triple in sorted(contribution.graph, key=contribution.position):
+        s, p, o = triple
+        if triple in schema:
+            continue  # reported as policy:tbox
+        if p == RDF.type:
+            if _is_det(o) or o in SCHEMA_CLASSES:
+                continue
+            problem = (
+                f"{o.n3(names)} is not a detente class: type things with det: classes "
+                "(det:Person, det:Meeting, det:NewsArticle, ...)"
+            )
+        elif _is_det(p) or p in OUTSIDE_PREDICATES or (p, o) == (DCTERMS.type, DET.Background):
+            continue
+        else:
+            allowed = ", ".join(sorted(t.n3(names) for t in OUTSIDE_PREDICATES))
+            problem = (
+                f"{p.n3(names)} is not a term detente accepts from outside its ontology: say "
+                f"facts with det: properties (outside terms allowed: {allowed})"
+            )
+        yield _finding(contribution, triple, s, "outside-term", problem, path=p, value=o)
+
+
+def role_findings(contribution: Contribution, ontology: Graph) -> Iterator[Finding]:
+    """A det: predicate must be a property, and a det: type a class."""
+    properties = {s for t in PROPERTY_TYPES for s in ontology.subjects(RDF.type, t)}
+    classes = set(ontology.subjects(RDF.type, OWL.Class))
+    defined = set(ontology.subjects(RDFS.isDefinedBy, None))
+    for s, p, o in sorted(contribution.graph, key=contribution.position):
+        if _is_det(p) and p in defined and p not in properties:
+            yield _finding(
+                contribution,
+                (s, p, o),
+                s,
+                "not-a-property",
+                f"{p.n3(contribution.graph.namespace_manager)} is not a property of the "
+                "ontology (a class or a concept) and cannot be used as a predicate",
+                path=p,
+                value=o,
+            )
+        if p == RDF.type and _is_det(o) and o in defined and o not in classes:
+            yield _finding(
+                contribution,
+                (s, p, o),
+                s,
+                "not-a-class",
+                f"{o.n3(contribution.graph.namespace_manager)} is not a class of the ontology "
+                "(a property or a concept) and cannot be a type",
+                path=p,
+                value=o,
+            )
+
+
+def background_findings(contribution: Contribution) -> Iterator[Finding]:
+    """What only background knowledge says (a post's single holder, the Background mark) and
+    the names detente keeps for itself are not a contribution's to give."""
+    for s, p, o in sorted(contribution.graph, key=contribution.position):
+        if p in BACKGROUND_ONLY or (p == DCTERMS.type and o == DET.Background):
+            yield _finding(
+                contribution,
+                (s, p, o),
+                s,
+                "background-only",
+                "Background facts (general knowledge, outside any report) live only in "
+                "data/background.ttl, kept by the project; a contribution carries what its "
+                "report says.",
+                path=p,
+                value=o,
+            )
+    for report in cited_reports(contribution):
+        if isinstance(report, URIRef) and graph_of_report(report) in RESERVED_GRAPHS:
+            triple = _first_citations(contribution)[report]
+            yield _finding(
+                contribution,
+                triple,
+                triple[0],
+                "reserved-name",
+                f"{report} names a graph detente keeps for itself "
+                f"({graph_of_report(report)}); give the report another slug.",
+                path=DET.source,
+                value=report,
             )
 
 
