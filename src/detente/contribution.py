@@ -199,12 +199,32 @@ def add_contribution(
     dry_run: bool = False,
     reasoner: Reasoner = "reasonable",
 ) -> Addition:
-    """Judge a contribution; if accepted, merge it into its report's data file, canonical."""
+    """Judge a contribution; if accepted, merge it into its report's data file, canonical.
+
+    Judging happens before the project's lock is taken, so a slow judgement does not hold
+    other writers back; under the lock the data is compared with what was judged, and judged
+    again only if another `add` changed it meanwhile.
+    """
     target = target_for(project, contribution, to)
-    if dry_run:  # writes nothing, so needs no lock
-        return _add(project, contribution, target, dry_run, reasoner)
+    stamp = data_stamp(project)
+    sources = load_sources(project)
+    result = judge_contribution(project, contribution, sources, reasoner)
+    if dry_run or not result.accepted or target is None:  # writes nothing, so needs no lock
+        return _add(contribution, target, sources, result, dry_run=True)
     with _exclusive(project.root):
-        return _add(project, contribution, target, dry_run, reasoner)
+        if data_stamp(project) != stamp:
+            sources = load_sources(project)
+            result = judge_contribution(project, contribution, sources, reasoner)
+            if not result.accepted:
+                return Addition(result, target, 0, written=False)
+        return _add(contribution, target, sources, result, dry_run=False)
+
+
+def data_stamp(project: Project) -> tuple[tuple[str, int, int], ...]:
+    """What identifies the data files' state: each file's name, size and modification time."""
+    return tuple(
+        (path.name, path.stat().st_size, path.stat().st_mtime_ns) for path in project.data_files
+    )
 
 
 @contextmanager
@@ -219,15 +239,13 @@ def _exclusive(folder: Path) -> Iterator[None]:
 
 
 def _add(
-    project: Project,
     contribution: Contribution,
     target: Path | None,
+    sources: Sources,
+    result: ContributionResult,
     dry_run: bool,
-    reasoner: Reasoner,
 ) -> Addition:
-    """Judge a contribution and, if accepted, merge it into the target (under the lock)."""
-    sources = load_sources(project)
-    result = judge_contribution(project, contribution, sources, reasoner)
+    """Merge an accepted contribution into its target file (or say what would be written)."""
     if not result.accepted or target is None:
         return Addition(result, target, 0, written=False)
     existing = Graph(bind_namespaces="none")

@@ -144,6 +144,9 @@ def read_contribution(
     """Read the files of a contribution safely (standard input for "-"), within the limits."""
     files = [read_rdf(source, rdf_format, max_bytes) for source in sources]
     graph = merge_into(Graph(bind_namespaces="none"), *(parsed.graph for parsed in files))
+    if not graph:
+        names = ", ".join(parsed.name for parsed in files)
+        raise InputError(names, "the contribution holds no triples: there is nothing to judge")
     if len(graph) > max_triples:
         names = ", ".join(parsed.name for parsed in files)
         raise InputError(

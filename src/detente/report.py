@@ -38,7 +38,7 @@ def text_lines(outcome: Outcome, findings: Iterable[Finding] | None = None) -> l
     for focus, group in groupby(chosen, key=lambda f: f.focus):
         lines.append(compact(focus, names) or "")
         for finding in group:
-            where = f" (line {finding.line})" if finding.line is not None else ""
+            where = _where(finding)
             lines.append(f"  {finding.severity}{where}: {finding.message}")
             lines.append(f"    path:  {compact(finding.path, names) or '-'}")
             if finding.value is not None:
@@ -46,6 +46,16 @@ def text_lines(outcome: Outcome, findings: Iterable[Finding] | None = None) -> l
             component = compact(finding.component, names)
             lines.append(f"    rule:  {compact(finding.rule, names)} ({component})")
     return lines
+
+
+def _where(finding: Finding) -> str:
+    """ " (FILE, line N)" for a finding placed in a contribution's file, else ""."""
+    if finding.file is None and finding.line is None:
+        return ""
+    placed = [
+        part for part in (finding.file, f"line {finding.line}" if finding.line else None) if part
+    ]
+    return f" ({', '.join(placed)})"
 
 
 def inconsistency_lines(outcome: Outcome) -> list[str]:
