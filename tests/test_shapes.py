@@ -25,9 +25,9 @@ import pytest
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from detente.kg import Project, find_project, load_graph
+from detente.kg import DET, Project, find_project, load_graph
 from detente.validate import ILL_TYPED, Outcome, judge
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
@@ -215,7 +215,7 @@ def nested_shapes(shapes: Graph) -> set[Node]:
     found: set[Node] = set()
     for logical in LOGICAL_LIST:
         for members in shapes.objects(None, logical):
-            found |= set(Collection(shapes, members))  # type: ignore[arg-type]
+            found |= set(Collection(shapes, members))
     for logical in LOGICAL_SINGLE:
         found |= set(shapes.objects(None, logical))
     return found
@@ -282,13 +282,13 @@ def test_every_result_giving_shape_has_a_fail_fixture(shapes: Graph) -> None:
         shape for h in working(FAIL_FILES) for _, _, shape in h.expected if shape != ILL_TYPED
     }
     needed = property_shapes(shapes) | constrained_node_shapes(shapes)
-    assert sorted(needed - expected_shapes) == []
+    assert sorted(needed - expected_shapes, key=str) == []
     assert sorted(expected_shapes - needed) == [], "fixtures expect shapes that do not exist"
 
 
 def test_every_node_shape_is_exercised_by_a_pass_fixture(shapes: Graph) -> None:
     covered = {shape for h in working(PASS_FILES) for shape in h.covers}
-    assert sorted(node_shapes(shapes) - covered) == []
+    assert sorted(node_shapes(shapes) - covered, key=str) == []
 
 
 # ------------------------------------------------------------------ the shapes graph itself
@@ -317,10 +317,70 @@ def test_every_shape_is_named(shapes: Graph) -> None:
 
 
 def test_every_shape_that_reports_has_a_message_and_a_severity(shapes: Graph) -> None:
-    for shape in sorted(property_shapes(shapes) | constrained_node_shapes(shapes)):
+    for shape in sorted(property_shapes(shapes) | constrained_node_shapes(shapes), key=str):
         assert isinstance(shapes.value(shape, SH.severity), URIRef), f"{shape}: no sh:severity"
         message = shapes.value(shape, SH.message)
         assert isinstance(message, Literal) and message.language == "en", f"{shape}: no message"
-    for shape in sorted(node_shapes(shapes)):
+    for shape in sorted(node_shapes(shapes), key=str):
         assert shapes.value(shape, SH.severity) is not None, f"{shape}: no sh:severity"
         assert shapes.value(shape, RDFS.label) is not None, f"{shape}: no label"
+
+
+# ------------------------------------------------------------------ ranges of object properties
+
+
+def superclasses(graph: Graph, cls: Node) -> set[Node]:
+    """A class and every class it is a subclass of, following rdfs:subClassOf."""
+    return {c for c in graph.transitive_objects(cls, RDFS.subClassOf) if c is not None}
+
+
+def range_members(ontology: Graph, range_: Node) -> set[Node]:
+    """The classes of a range: the members of an owl:unionOf, else the class itself."""
+    union = ontology.value(range_, OWL.unionOf)
+    return set(Collection(ontology, union)) if union is not None else {range_}
+
+
+def classes_required(shapes: Graph, shape: Node) -> set[Node]:
+    """The classes a property shape requires of each value: sh:class, or sh:or of sh:class."""
+    found = set(shapes.objects(shape, SH["class"]))
+    for members in shapes.objects(shape, SH["or"]):
+        alternatives = [shapes.value(m, SH["class"]) for m in Collection(shapes, members)]
+        found |= {a for a in alternatives if a is not None} if None not in alternatives else set()
+    return found
+
+
+def covers_domain(shapes: Graph, ontology: Graph, node_shape: Node, prop: Node) -> bool:
+    """Whether a node shape's targets take in every subject of the property (its domain)."""
+    if (node_shape, SH.targetSubjectsOf, prop) in shapes:
+        return True
+    targets = set(shapes.objects(node_shape, SH.targetClass))
+    return any(superclasses(ontology, d) & targets for d in ontology.objects(prop, RDFS.domain))
+
+
+def test_every_object_property_range_is_enforced(shapes: Graph, ontology: Graph) -> None:
+    """Each det: object property's rdfs:range has a property shape on its path, on a node shape
+    that targets the property's domain: sh:class of the range (or of a subclass), sh:or of
+    sh:class for a union, and for owl:Thing a value that is a node, not a literal."""
+    missing, checked = [], 0
+    for prop in sorted(ontology.subjects(RDF.type, OWL.ObjectProperty), key=str):
+        if not str(prop).startswith(str(DET)):
+            continue
+        for range_ in ontology.objects(prop, RDFS.range):
+            checked += 1
+            allowed = range_members(ontology, range_)
+            enforced = False
+            for shape in shapes.subjects(SH.path, prop):
+                holders = list(shapes.subjects(SH.property, shape))
+                if not any(covers_domain(shapes, ontology, h, prop) for h in holders):
+                    continue
+                if range_ in (OWL.Thing, RDFS.Resource):
+                    enforced |= shapes.value(shape, SH.nodeKind) in (SH.BlankNodeOrIRI, SH.IRI)
+                    continue
+                required = classes_required(shapes, shape)
+                enforced |= bool(required) and all(
+                    superclasses(ontology, c) & allowed for c in required
+                )
+            if not enforced:
+                missing.append(f"{prop} range {range_}")
+    assert checked > 0, "the ontology gives no object property a range"
+    assert missing == []
