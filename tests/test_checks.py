@@ -48,6 +48,7 @@ SEVERITIES = {
     "single-holder-overlap-violation": "Violation",
     "source-graph-violation": "Violation",
     "status-tie-violation": "Warning",
+    "undefined-term-violation": "Violation",
 }
 
 
