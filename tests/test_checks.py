@@ -46,6 +46,7 @@ SEVERITIES = {
     "participant-not-held-violation": "Violation",
     "precision-bounds-violation": "Violation",
     "single-holder-overlap-violation": "Violation",
+    "single-holder-possible-overlap-violation": "Warning",
     "source-graph-violation": "Violation",
     "status-tie-violation": "Warning",
     "undefined-term-violation": "Violation",
