@@ -40,6 +40,7 @@ SEVERITIES = {
     "after-report-violation": "Violation",
     "duplicate-tenure-violation": "Warning",
     "fact-without-source-violation": "Violation",
+    "held-despite-rejection-violation": "Warning",
     "held-meeting-without-participant-violation": "Violation",
     "missing-label-violation": "Violation",
     "padded-date-violation": "Violation",
