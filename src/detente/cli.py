@@ -27,6 +27,7 @@ from detente.io import (
 from detente.kg import load_sources, project_at
 from detente.policy import DEFAULT_MAX_TRIPLES, read_contribution
 from detente.query import (
+    DEFAULT_TIMEOUT,
     ENGINES,
     QueryError,
     Results,
@@ -281,9 +282,17 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
 @click.option(
     "--engine",
     type=click.Choice(ENGINES),
-    default="rdflib",
+    default="oxigraph",
     show_default=True,
-    help="SPARQL engine: rdflib or oxigraph (pyoxigraph); they give the same answers.",
+    help="SPARQL engine: oxigraph (pyoxigraph, fast) or rdflib (the reference); the tests check "
+    "they give the same answers.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Stop a question that has no answer after this many seconds (exit 2).",
 )
 @click.option(
     "--closure/--no-closure",
@@ -305,6 +314,7 @@ def query(
     run_all: bool,
     output_format: str,
     engine: str,
+    timeout: float,
     closure: bool | None,
     binds: tuple[str, ...],
     project_dir: Path | None,
@@ -328,7 +338,8 @@ def query(
             raise ValueError("--all answers every question as a table or Markdown (--format md)")
         chosen = known if run_all else [find_question(project, str(question))]
         bindings = parse_bindings(binds)
-        answers = answer_all(load_sources(project), chosen, engine, bindings, closure)  # type: ignore[arg-type]
+        sources = load_sources(project)
+        answers = answer_all(sources, chosen, engine, bindings, closure, timeout)  # type: ignore[arg-type]
     except (InputError, QueryError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
         return

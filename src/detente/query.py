@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Literal as TypingLiteral
 
@@ -166,17 +168,82 @@ def run(
     return _rdflib_select(question, text, graph)
 
 
+DEFAULT_TIMEOUT = 30.0
+
+
+def _answer_into(
+    pipe: Connection,
+    question: Question,
+    graph: Graph,
+    engine: Engine,
+    bindings: dict[str, Node] | None,
+    store: ox.Store | None,
+) -> None:
+    """Run a question (in a forked process) and send its results, or its error, down a pipe."""
+    try:
+        pipe.send(run(question, graph, engine, bindings, store))
+    except InputError as err:
+        pipe.send(("error", err.path, err.message, err.line, err.column))
+    except Exception as err:  # an engine's own failure, reported in the parent
+        pipe.send(("error", str(question.path), f"SPARQL error: {err}", None, None))
+    finally:
+        pipe.close()
+
+
+def run_within(
+    question: Question,
+    graph: Graph,
+    engine: Engine = "oxigraph",
+    bindings: dict[str, Node] | None = None,
+    store: ox.Store | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Results:
+    """Run a question, stopping it after `timeout` seconds (None: no limit).
+
+    The query runs in a forked copy of this process, which shares the loaded graph and is
+    killed at the limit: neither engine can be interrupted from within.
+    """
+    if timeout is None:
+        return run(question, graph, engine, bindings, store)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_answer_into, args=(sender, question, graph, engine, bindings, store)
+    )
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryError(
+                str(question.path), f"no answer within {timeout:g} s (--timeout); query stopped"
+            )
+        outcome = receiver.recv()
+    except EOFError:
+        raise QueryError(str(question.path), "the query engine failed without an answer") from None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+        receiver.close()
+    if isinstance(outcome, tuple):
+        _, path, message, line, column = outcome
+        raise QueryError(path, message, line, column)
+    return outcome  # type: ignore[no-any-return]
+
+
 def answer_all(
     sources: Sources,
     chosen: list[Question],
-    engine: Engine = "rdflib",
+    engine: Engine = "oxigraph",
     bindings: dict[str, Node] | None = None,
     closure: bool | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> list[tuple[Question, Results, Graph]]:
     """Answer questions on the project's dataset (the closure's where a question needs it).
 
-    The dataset (and its store, with pyoxigraph) is built once and shared by the questions.
-    Each answer comes with the graph whose prefixes name its terms.
+    The dataset (and its store, with pyoxigraph) is built once and shared by the questions;
+    each question has `timeout` seconds. Each answer comes with the graph whose prefixes name
+    its terms.
     """
     built: dict[bool, tuple[Dataset, ox.Store | None]] = {}
     answers: list[tuple[Question, Results, Graph]] = []
@@ -186,7 +253,8 @@ def answer_all(
             dataset = sources.dataset(close(sources.merged()) if on_closure else None)
             built[on_closure] = (dataset, oxigraph_store(dataset) if engine == "oxigraph" else None)
         dataset, store = built[on_closure]
-        answers.append((question, run(question, dataset, engine, bindings, store), dataset))
+        results = run_within(question, dataset, engine, bindings, store, timeout)
+        answers.append((question, results, dataset))
     return answers
 
 

@@ -1,0 +1,47 @@
+"""Any engine answers within a time limit, or stops with a clear error; oxigraph is the default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from detente.cli import main
+from detente.kg import Sources
+from detente.query import ENGINES, Engine, QueryError, Question, run_within
+
+# Four unconstrained patterns: a cross product of the graph with itself, four times over.
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . }"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_query_past_its_time_limit_is_stopped_with_a_clear_error(
+    engine: Engine, sources: Sources, tmp_path: Path
+) -> None:
+    question = Question("endless", tmp_path / "endless.rq", ENDLESS)
+    with pytest.raises(QueryError, match=r"no answer within 0\.5 s \(--timeout\)"):
+        run_within(question, sources.dataset(), engine, timeout=0.5)
+
+
+def test_a_syntax_error_inside_the_time_limit_keeps_its_position(
+    sources: Sources, tmp_path: Path
+) -> None:
+    question = Question("bad", tmp_path / "bad.rq", "SELECT ?x WHERE {\n  ?x ?y \n}")
+    with pytest.raises(QueryError) as raised:
+        run_within(question, sources.dataset(), "oxigraph", timeout=10)
+    assert raised.value.line == 3
+
+
+def test_the_command_line_stops_a_slow_query_with_exit_2(tmp_path: Path) -> None:
+    script = tmp_path / "endless.rq"
+    script.write_text(ENDLESS, encoding="utf-8")
+    result = CliRunner().invoke(main, ["query", str(script), "--timeout", "0.5"])
+    assert result.exit_code == 2
+    assert "no answer within 0.5 s" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_oxigraph_is_the_default_engine() -> None:
+    result = CliRunner().invoke(main, ["query", "--help"])
+    assert "[default: oxigraph]" in result.output
