@@ -20,44 +20,54 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from detente.cli import main
 from detente.io import InputError, canonical_form, leading_comments, read_rdf
-from detente.kg import Project, load_graph
+from detente.kg import GRAPHS, Project, load_sources
 
 ID = "https://w3id.org/detente/id/"
 DW = URIRef(ID + "report/dw-2023-05-30")
 VALID_DIR = Path(__file__).parent / "contributions" / "valid"
 
 # A second, made-up report, "Example Daily" of 2023-06-03, with one held meeting of two
-# persons already in the graph, in a place already in the graph. Every fact node (the report
-# and the meeting) cites its source and quotes its words; both dates have earliest, latest,
-# the words and a precision.
+# persons already in the graph, in a place already in the graph, and its status assertion.
+# Every fact node (the report, the meeting, the assertion) cites its source and quotes its
+# words; both dates have earliest, latest, the words and a precision.
 CONTRIBUTION = (VALID_DIR / "example-daily-handshake.ttl").read_text(encoding="utf-8")
-NAME = "example-daily-2023-06-03.ttl"
+# The contribution's own file name says nothing about where it goes: its report does.
+NAME = "handshake.ttl"
+REPORT = URIRef(ID + "report/example-daily-2023-06-03")
+TARGET = "example-daily-2023-06-03.ttl"  # data/<report slug>.ttl
 MEETING = URIRef(ID + "meeting/2023-austin-li-handshake-singapore")
+# A contribution from the DW article (its report is in the graph): it goes to DW's own file.
+DW_CONTRIBUTION = VALID_DIR / "statement-dw-headline.nq"
+DW_TARGET = "dw-2023-05-30.ttl"
 
 PREFIXES = """@prefix det: <https://w3id.org/detente/ontology#> .
 @prefix meeting: <https://w3id.org/detente/id/meeting/> .
 @prefix person: <https://w3id.org/detente/id/person/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix report: <https://w3id.org/detente/id/report/> .
+@prefix status: <https://w3id.org/detente/id/status/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 
 # Contributions that must be rejected (exit 1), with the rule that rejects each.
 REJECTED = {
-    "one participant": (
+    "participant of a meeting not held": (
         PREFIXES
-        + """meeting:lonely a det:Meeting ;
-    rdfs:label "a meeting of one" ;
-    det:status det:held ;
+        + """meeting:2023-austin-li-shangri-la a det:Meeting ;
     det:participant person:li-shangfu ;
     det:source report:dw-2023-05-30 ;
     det:quote "Li Shangfu" .
 """,
-        "dsh:HeldMeetingShape-participant",
+        "check:participant-not-held-violation",
+    ),
+    "held meeting without participant": (
+        CONTRIBUTION.replace("    det:participant person:lloyd-austin, person:li-shangfu ;\n", ""),
+        "check:held-meeting-without-participant-violation",
     ),
     "misspelt term": (
         CONTRIBUTION.replace("det:participant person:", "det:particpant person:"),
@@ -68,7 +78,9 @@ REJECTED = {
         "policy:tbox",
     ),
     "second status": (
-        PREFIXES + "meeting:2023-austin-li-shangri-la det:status det:held .\n",
+        PREFIXES
+        + "status:2023-austin-li-shangri-la-dw-2023-05-30 det:status det:held ;\n"
+        + "    det:source report:dw-2023-05-30 .\n",
         "policy:conflict",
     ),
     "padded date": (
@@ -79,6 +91,19 @@ REJECTED = {
         PREFIXES + "person:li-shangfu <http://www.w3.org/2002/07/owl#sameAs> "
         "person:lloyd-austin .\n",
         "policy:same-as",
+    ),
+    "no report": (
+        PREFIXES + 'person:example-newcomer a det:Person ; rdfs:label "Example Newcomer" .\n',
+        "policy:no-report",
+    ),
+    "several reports": (
+        CONTRIBUTION
+        + """
+meeting:2023-austin-li-shangri-la a det:Meeting ;
+    det:quote "a meeting between the defense ministers of the two countries in Singapore" ;
+    det:source report:dw-2023-05-30 .
+""",
+        "policy:several-reports",
     ),
 }
 
@@ -118,7 +143,7 @@ def invoke(*args: str | Path, stdin: str | bytes | None = None) -> Result:
 
 
 def graph_of(path: Path) -> Graph:
-    """The triples of a Turtle file, read the way detente reads them."""
+    """The triples of an RDF file, read the way detente reads them."""
     return read_rdf(path).graph
 
 
@@ -147,28 +172,37 @@ def contribution(tmp_path: Path) -> Path:
 # ------------------------------------------------------------------ accepted
 
 
-def test_valid_contribution_is_added_in_canonical_form(root: Path, contribution: Path) -> None:
+def test_valid_contribution_goes_to_its_reports_file_in_canonical_form(
+    root: Path, contribution: Path
+) -> None:
     expected = graph_of(contribution)
     before = snapshot(root / "data")
     result = invoke("add", contribution, "--project", root)
     assert result.exit_code == 0, result.output
-    target = root / "data" / NAME
+    target = root / "data" / TARGET
     assert target.is_file()
+    assert not (root / "data" / NAME).exists()
     assert result.stdout.strip().splitlines()[-1].startswith(f"accepted: {contribution}:")
     assert f"added {len(expected)} triples to {target}" in result.stderr
-    # only the new file appeared; the other data files are untouched
+    # only the report's file appeared; the other data files are untouched
     after = snapshot(root / "data")
-    assert set(after) == set(before) | {NAME}
+    assert set(after) == set(before) | {TARGET}
     assert {name: after[name] for name in before} == before
-    # canonical, with a comment block naming where the facts came from
+    # canonical, with a comment block naming where the facts came from and whose they are
     text = target.read_text(encoding="utf-8")
     assert text == canonical_form(target)
-    assert text.startswith(f"# Contributed facts, added with `detente add` from {contribution}")
+    assert text.startswith(
+        f"# Contributed facts, added with `detente add` from {contribution}.\n"
+        "# What report:example-daily-2023-06-03 says; loaded as its named graph.\n"
+    )
     assert invoke("fmt", "--check", target).exit_code == 0
-    # exactly the contributed triples, and the project still conforms with them
+    # exactly the contributed triples, loaded as the report's own named graph
     assert triples(graph_of(target)) == triples(expected)
-    data = load_graph(Project(root).data_files)
-    assert triples(expected) <= triples(data)
+    sources = load_sources(Project(root))
+    assert triples(sources.graphs[URIRef(GRAPHS + "example-daily-2023-06-03")]) == triples(expected)
+    assert triples(expected) <= triples(sources.data)
+    assert (MEETING, None, None) not in sources.graphs[URIRef(GRAPHS + "dw-2023-05-30")]
+    # and the project still conforms with them
     checked = invoke("check", "--project", root, "--format", "json")
     assert checked.exit_code == 0, checked.output
     assert json.loads(checked.stdout)["conforms"] is True
@@ -184,34 +218,41 @@ def test_adding_twice_changes_nothing(root: Path, contribution: Path) -> None:
     assert "nothing new" in again.stderr and "unchanged" in again.stderr
 
 
-def test_triples_already_in_the_graph_are_not_added_again(root: Path, tmp_path: Path) -> None:
-    known = (
-        PREFIXES
-        + """person:li-shangfu a det:Person ; rdfs:label "Li Shangfu" .
-person:example-newcomer a det:Person ; rdfs:label "Example Newcomer" .
-"""
-    )
-    path = tmp_path / "mixed.ttl"
-    path.write_text(known, encoding="utf-8")
-    result = invoke("add", path, "--project", root)
-    assert result.exit_code == 0, result.output
-    added = graph_of(root / "data" / "mixed.ttl")
-    assert triples(added) == {
-        (URIRef(ID + "person/example-newcomer"), *pair)
-        for pair in graph_of(path).predicate_objects(URIRef(ID + "person/example-newcomer"))
+def test_a_report_restates_what_another_report_already_says(
+    root: Path, contribution: Path, tmp_path: Path
+) -> None:
+    # Li Shangfu's type and name are in DW's graph already; Example Daily says them too, so
+    # they go to its file as well: "which report says T" must find both.
+    restated = CONTRIBUTION + '\nperson:li-shangfu a det:Person ;\n    rdfs:label "Li Shangfu" .\n'
+    path = tmp_path / "restated.ttl"
+    path.write_text(restated, encoding="utf-8")
+    li = URIRef(ID + "person/li-shangfu")
+    known = {
+        (li, RDF.type, URIRef("https://w3id.org/detente/ontology#Person")),
+        (li, RDFS.label, Literal("Li Shangfu")),
     }
-    assert "added 2 triples" in result.stderr
+    dw_graph = load_sources(Project(root)).graphs[URIRef(GRAPHS + "dw-2023-05-30")]
+    assert known <= triples(dw_graph)
+    result = invoke("add", path, "--format", "json", "--project", root)
+    assert result.exit_code == 0, result.output
+    contributed = graph_of(path)
+    # the verdict counts what is new to the graph; the report's file gets every triple
+    assert json.loads(result.stdout)["newTriples"] == len(contributed) - len(known)
+    assert f"added {len(contributed)} triples" in result.stderr
+    written = triples(graph_of(root / "data" / TARGET))
+    assert written == triples(contributed) and known <= written
+    assert known <= triples(graph_of(root / "data" / DW_TARGET))  # DW keeps saying it too
 
 
-@pytest.mark.parametrize("existing", ["other.ttl", "dw-2023-05-30.ttl"])
-def test_to_merges_into_an_existing_file_and_keeps_its_comments(
+@pytest.mark.parametrize("existing", [TARGET, DW_TARGET])
+def test_a_reports_existing_file_is_merged_and_keeps_its_comments(
     root: Path, contribution: Path, existing: str
 ) -> None:
     target = root / "data" / existing
-    if existing == "other.ttl":
-        # an existing data file that already holds two of the contribution's triples
+    if existing == TARGET:
+        # the report's file exists already and holds two of the contribution's triples
         target.write_text(
-            "# Other facts: a data file with its own opening comments.\n"
+            "# Example Daily, 2023-06-03: a data file with its own opening comments.\n"
             "# Second line of the block.\n"
             "@prefix det: <https://w3id.org/detente/ontology#> .\n"
             "@prefix org: <https://w3id.org/detente/id/org/> .\n"
@@ -219,23 +260,52 @@ def test_to_merges_into_an_existing_file_and_keeps_its_comments(
             'org:example-daily a det:NewsOutlet ;\n    rdfs:label "Example Daily" .\n',
             encoding="utf-8",
         )
+        source = contribution
+    else:
+        source = DW_CONTRIBUTION
     header = leading_comments(target.read_text(encoding="utf-8"))
     old = graph_of(target)
     others = {k: v for k, v in snapshot(root / "data").items() if k != existing}
 
-    result = invoke("add", contribution, "--to", f"data/{existing}", "--project", root)
+    result = invoke("add", source, "--project", root)
     assert result.exit_code == 0, result.output
     merged = graph_of(target)
-    assert triples(merged) == triples(old) | triples(graph_of(contribution))
-    added = len(triples(graph_of(contribution)) - triples(old))
+    assert triples(merged) == triples(old) | triples(graph_of(source))
+    added = len(triples(graph_of(source)) - triples(old))
+    assert 0 < added < len(graph_of(source)) or existing == DW_TARGET
     assert f"added {added} triples to {target}" in result.stderr
     text = target.read_text(encoding="utf-8")
     assert text.startswith(header) and header.count("\n") >= 2
     assert text == canonical_form(target)
-    # no other file was written, and no default target was created
-    assert not (root / "data" / NAME).exists()
+    # no other file was written
     assert {k: v for k, v in snapshot(root / "data").items() if k != existing} == others
     assert invoke("check", "--project", root).exit_code == 0
+
+
+@pytest.mark.parametrize("to", [TARGET, f"data/{TARGET}", "absolute"])
+def test_to_may_name_the_reports_own_file(root: Path, contribution: Path, to: str) -> None:
+    target = root / "data" / TARGET
+    given = str(target) if to == "absolute" else to
+    if to == TARGET:  # relative to the working folder (the copy's root), not to data/
+        result = invoke("add", contribution, "--to", given, "--project", root)
+        assert result.exit_code == 2, result.output
+        assert "must be a .ttl file directly in" in result.stderr
+        return
+    result = invoke("add", contribution, "--to", given, "--project", root)
+    assert result.exit_code == 0, result.output
+    assert triples(graph_of(target)) == triples(graph_of(contribution))
+
+
+@pytest.mark.parametrize("other", ["other.ttl", DW_TARGET, "example-daily-2023-06-05.ttl"])
+def test_to_naming_another_data_file_is_refused(root: Path, contribution: Path, other: str) -> None:
+    before = snapshot(root / "data")
+    result = invoke("add", contribution, "--to", f"data/{other}", "--project", root)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("detente: ")
+    assert str(REPORT) in result.stderr and TARGET in result.stderr
+    assert "names another file" in result.stderr
+    assert result.stdout == ""
+    assert snapshot(root / "data") == before
 
 
 @pytest.mark.parametrize(
@@ -257,13 +327,6 @@ def test_to_outside_data_or_not_turtle_is_refused(
     assert not (tmp_path / "outside.ttl").exists()
 
 
-def test_absolute_to_in_data_is_accepted(root: Path, contribution: Path) -> None:
-    target = root / "data" / "absolute.ttl"
-    result = invoke("add", contribution, "--to", target, "--project", root)
-    assert result.exit_code == 0, result.output
-    assert triples(graph_of(target)) == triples(graph_of(contribution))
-
-
 def test_dry_run_writes_nothing_and_says_what_it_would_add(root: Path, contribution: Path) -> None:
     before = snapshot(root)
     result = invoke("add", contribution, "--dry-run", "--format", "json", "--project", root)
@@ -271,7 +334,7 @@ def test_dry_run_writes_nothing_and_says_what_it_would_add(root: Path, contribut
     assert snapshot(root) == before
     report = json.loads(result.stdout)
     assert report["accepted"] is True and report["newTriples"] == len(graph_of(contribution))
-    target = root / "data" / NAME
+    target = root / "data" / TARGET
     assert f"would add (dry run) {len(graph_of(contribution))} triples to {target}" in (
         result.stderr
     )
@@ -291,13 +354,19 @@ def test_the_worked_example_of_contributing_md_is_accepted(
     project: Project, root: Path, tmp_path: Path
 ) -> None:
     text = (project.root / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    found = re.search(r"```turtle\n(.*?)```", text, re.DOTALL)
-    assert found, "CONTRIBUTING.md has no ```turtle block"
-    path = tmp_path / "example-daily-2023-06-03.ttl"
-    path.write_text(found.group(1), encoding="utf-8")
+    # the worked example is the ```turtle block that is a whole file (with its prefixes)
+    blocks = [b for b in re.findall(r"```turtle\n(.*?)```", text, re.DOTALL) if "@prefix" in b]
+    assert len(blocks) == 1, "CONTRIBUTING.md needs one whole-file ```turtle block"
+    path = tmp_path / "handshake-and-refusal.ttl"
+    path.write_text(blocks[0], encoding="utf-8")
+    count = len(graph_of(path))
+    # the figures the page shows for its own example are the ones detente gives
+    claimed = re.search(r"would add \(dry run\) (\d+) triples to \S+/data/(\S+)\n", text)
+    assert claimed, "CONTRIBUTING.md shows no dry run of its example"
+    assert (int(claimed.group(1)), claimed.group(2)) == (count, TARGET)
     result = invoke("add", path, "--dry-run", "--project", root)
     assert result.exit_code == 0, result.output
-    assert "would add (dry run) 57 triples" in result.stderr
+    assert f"would add (dry run) {count} triples to {root / 'data' / TARGET}" in result.stderr
 
 
 # ------------------------------------------------------------------ rejected
@@ -330,7 +399,7 @@ def test_misspelt_term_is_named_with_a_suggestion_and_its_line(root: Path, tmp_p
     assert result.exit_code == 1
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "det:particpant" in row)
     assert (
-        f"Violation (line {line}): det:particpant is not defined by the ontology; "
+        f"Violation ({path}, line {line}): det:particpant is not defined by the ontology; "
         "did you mean det:participant?" in result.stdout
     )
 
@@ -338,37 +407,29 @@ def test_misspelt_term_is_named_with_a_suggestion_and_its_line(root: Path, tmp_p
 # ------------------------------------------------------------------ standard input
 
 
-def test_standard_input_needs_to(root: Path) -> None:
+def test_standard_input_goes_to_its_reports_file(root: Path) -> None:
+    # Standard input has no file name, and needs none: the report says where the facts go.
     before = snapshot(root / "data")
-    result = invoke("add", "-", "--project", root, stdin=CONTRIBUTION)
-    assert result.exit_code == 2
-    assert result.stderr.startswith("detente: ")
-    assert "standard input needs --to" in result.stderr
+    refused = invoke(
+        "add", "-", "--to", "data/from-stdin.ttl", "--project", root, stdin=CONTRIBUTION
+    )
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("detente: ") and "names another file" in refused.stderr
     assert snapshot(root / "data") == before
 
-    to = "data/from-stdin.ttl"
-    result = invoke("add", "-", "--to", to, "--project", root, stdin=CONTRIBUTION)
+    result = invoke("add", "-", "--project", root, stdin=CONTRIBUTION)
     assert result.exit_code == 0, result.output
-    target = root / "data" / "from-stdin.ttl"
+    target = root / "data" / TARGET
     assert triples(graph_of(target)) == triples(Graph().parse(data=CONTRIBUTION, format="turtle"))
     assert "<stdin>" in target.read_text(encoding="utf-8").splitlines()[0]
+    assert set(snapshot(root / "data")) == set(before) | {TARGET}
 
 
 def test_standard_input_in_another_syntax(root: Path) -> None:
     ntriples = Graph().parse(data=CONTRIBUTION, format="turtle").serialize(format="nt")
-    result = invoke(
-        "add",
-        "-",
-        "--input-format",
-        "nt",
-        "--to",
-        "data/from-nt.ttl",
-        "--project",
-        root,
-        stdin=ntriples,
-    )
+    result = invoke("add", "-", "--input-format", "nt", "--project", root, stdin=ntriples)
     assert result.exit_code == 0, result.output
-    assert len(graph_of(root / "data" / "from-nt.ttl")) == len(
+    assert triples(graph_of(root / "data" / TARGET)) == triples(
         Graph().parse(data=ntriples, format="nt")
     )
 
@@ -460,7 +521,7 @@ def test_errors_never_print_a_traceback_in_a_real_process(root: Path, tmp_path: 
         ([str(broken)], 2),
         ([str(broken), "--to", "../nowhere.ttl"], 2),
         ([str(tmp_path / "absent.ttl")], 2),
-        (["-"], 2),
+        (["-"], 2),  # nothing on standard input: nothing to judge
         ([str(broken), "--format", "xml"], 2),
     ]:
         process = subprocess.run(
@@ -480,21 +541,18 @@ def test_errors_never_print_a_traceback_in_a_real_process(root: Path, tmp_path: 
 
 def test_written_files_keep_their_permissions(root: Path, contribution: Path) -> None:
     """A merge keeps the target's mode; a new file gets the usual mode (0666 less the umask)."""
-    existing = root / "data" / "dw-2023-05-30.ttl"
-    existing.chmod(0o644)
+    existing = root / "data" / DW_TARGET
+    existing.chmod(0o640)
     old_umask = os.umask(0o022)
     try:
-        assert invoke("add", contribution, "--to", existing, "--project", root).exit_code == 0
-        created = root / "data" / "created.ttl"
-        other = contribution.with_name("other.ttl")
-        other.write_text(
-            PREFIXES + 'person:example-other a det:Person ; rdfs:label "Example Other" .\n',
-            encoding="utf-8",
-        )
-        assert invoke("add", other, "--to", created, "--project", root).exit_code == 0
+        merged = invoke("add", DW_CONTRIBUTION, "--project", root)
+        assert merged.exit_code == 0, merged.output
+        assert f"to {existing}" in merged.stderr
+        assert invoke("add", contribution, "--project", root).exit_code == 0
     finally:
         os.umask(old_umask)
-    assert stat.S_IMODE(existing.stat().st_mode) == 0o644
+    created = root / "data" / TARGET
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o640
     assert stat.S_IMODE(created.stat().st_mode) == 0o644
 
 
@@ -503,9 +561,12 @@ def test_contribution_file_name_cannot_inject_triples(root: Path, tmp_path: Path
     name = "daily\n<urn:unjudged> <urn:p> <urn:o> .\n#.ttl"
     path = tmp_path / name
     path.write_text(CONTRIBUTION, encoding="utf-8")
-    target = root / "data" / "named.ttl"
-    result = invoke("add", path, "--to", target, "--project", root)
+    target = root / "data" / TARGET
+    result = invoke("add", path, "--project", root)
     if result.exit_code == 0:
+        assert set(leading_comments(target.read_text(encoding="utf-8")).splitlines()) >= {
+            "# What report:example-daily-2023-06-03 says; loaded as its named graph."
+        }
         assert triples(graph_of(target)) == triples(graph_of(path))
         for data_file in Project(root).data_files:
             read_rdf(data_file)
@@ -516,18 +577,35 @@ def test_contribution_file_name_cannot_inject_triples(root: Path, tmp_path: Path
 # ------------------------------------------------------------------ interrupted add
 
 
-def generated_contribution(count: int) -> str:
-    """A valid contribution of count new persons and count held meetings (13 triples each)."""
-    rows = [PREFIXES]
+REPORT_BLOCK = """@prefix org: <https://w3id.org/detente/id/org/> .
+org:example-daily a det:NewsOutlet ; rdfs:label "Example Daily" .
+report:example-daily-2023-06-03 a det:NewsArticle ;
+    rdfs:label "Example Daily, 2023-06-03" ; det:publisher org:example-daily ;
+    det:source report:example-daily-2023-06-03 ; det:quote "Example Daily, 3 June 2023" ;
+    det:dateText "3 June 2023" ; det:earliest "2023-06-03"^^xsd:date ;
+    det:latest "2023-06-03"^^xsd:date ; det:datePrecision det:day .
+"""
+
+
+def generated_contribution(count: int, report: str = "dw-2023-05-30") -> str:
+    """A valid contribution from one report of count new persons, count held meetings and
+    their status assertions (19 triples each); the report is described unless it is DW's."""
+    rows = [PREFIXES] + ([] if report == "dw-2023-05-30" else [REPORT_BLOCK])
     for i in range(count):
         rows.append(f'person:generated-{i} a det:Person ; rdfs:label "Generated person {i}" .')
         rows.append(
             f"meeting:generated-{i} a det:Meeting ;\n"
-            f'    rdfs:label "Generated meeting {i}" ; det:status det:held ;\n'
+            f'    rdfs:label "Generated meeting {i}" ;\n'
             f"    det:participant person:generated-{i}, person:li-shangfu ;\n"
-            f'    det:source report:dw-2023-05-30 ; det:quote "generated {i}" ;\n'
+            f'    det:source report:{report} ; det:quote "generated {i}" ;\n'
             '    det:dateText "in 2018" ; det:earliest "2018-01-01"^^xsd:date ;\n'
             '    det:latest "2018-12-31"^^xsd:date ; det:datePrecision det:year .'
+        )
+        rows.append(
+            f"status:generated-{i}-{report} a det:StatusAssertion ;\n"
+            f'    rdfs:label "Generated meeting {i}: held" ; det:statusOf meeting:generated-{i} ;\n'
+            f'    det:status det:held ; det:asOf "{report[-10:]}"^^xsd:date ;\n'
+            f'    det:source report:{report} ; det:quote "generated {i} took place" .'
         )
     return "\n".join(rows) + "\n"
 
@@ -551,23 +629,30 @@ def test_interrupted_add_leaves_the_old_file_or_the_new_one(
 ) -> None:
     """SIGKILL `detente add` at many moments: data/ always holds the old graph or the new one."""
     started = time.monotonic()
-    contribution = tmp_path / "generated.ttl"
-    contribution.write_text(generated_contribution(200), encoding="utf-8")
-    added = triples(graph_of(contribution))
+    # "new file": a new report's facts go to its new file; "merge": DW's go to DW's file
+    contributions = {
+        "new file": tmp_path / "generated-new.ttl",
+        "merge": tmp_path / "generated-dw.ttl",
+    }
+    contributions["new file"].write_text(
+        generated_contribution(140, "example-daily-2023-06-03"), encoding="utf-8"
+    )
+    contributions["merge"].write_text(generated_contribution(140), encoding="utf-8")
     root = copy_project(project, tmp_path / "project")
     pristine = tmp_path / "pristine-data"
     shutil.copytree(root / "data", pristine)
     old_names = {path.name for path in pristine.iterdir()}
     old_data = _data_triples(root)
-    new_data = old_data | added
+    added = {mode: triples(graph_of(path)) for mode, path in contributions.items()}
     targets = {
-        "new file": (root / "data" / "generated.ttl", None),
-        "merge": (root / "data" / "dw-2023-05-30.ttl", (pristine / "dw-2023-05-30.ttl")),
+        "new file": (root / "data" / TARGET, None),
+        "merge": (root / "data" / DW_TARGET, (pristine / DW_TARGET)),
     }
+    assert not (pristine / TARGET).exists()
 
-    def start(target: Path) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "detente", "add", str(contribution)]
-        command += ["--to", str(target), "--project", str(root)]
+    def start(mode: str) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "detente", "add", str(contributions[mode])]
+        command += ["--project", str(root)]
         return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def reset() -> None:
@@ -584,19 +669,20 @@ def test_interrupted_add_leaves_the_old_file_or_the_new_one(
         loaded = {path.name for path in Project(root).data_files}
         assert loaded <= old_names | {target.name}
         data = _data_triples(root)
+        new_data = old_data | added[mode]
         assert data in (old_data, new_data), "data/ holds neither the old nor the new graph"
         if old_file is None:
-            assert not target.exists() or triples(graph_of(target)) == added
+            assert not target.exists() or triples(graph_of(target)) == added[mode]
         else:
             same = target.read_bytes() == old_file.read_bytes()
-            assert same or len(graph_of(target)) == len(graph_of(old_file)) + len(added)
+            assert same or len(graph_of(target)) == len(graph_of(old_file)) + len(added[mode])
         return "new" if data == new_data else "old"
 
     outcomes = {"old": 0, "new": 0, "temporary file left": 0}
 
     # one uninterrupted run: how long an add takes, and the full result conforms
     began = time.monotonic()
-    process = start(targets["new file"][0])
+    process = start("new file")
     _, err = process.communicate(timeout=120)
     full = time.monotonic() - began
     assert process.returncode == 0, err.decode()
@@ -608,7 +694,7 @@ def test_interrupted_add_leaves_the_old_file_or_the_new_one(
     fractions = [0.0, 0.15, 0.3, 0.5, 0.65, 0.8, 0.88, 0.94, 0.98, 1.05]
     for run, fraction in enumerate(fractions):
         mode = "merge" if run % 2 else "new file"
-        process = start(targets[mode][0])
+        process = start(mode)
         time.sleep(min(fraction * full, 6.0))
         process.kill()
         process.wait(timeout=60)
@@ -617,7 +703,7 @@ def test_interrupted_add_leaves_the_old_file_or_the_new_one(
     # kill the moment the temporary file appears, that is, in the middle of the write
     for mode in ("new file", "merge"):
         target = targets[mode][0]
-        process = start(target)
+        process = start(mode)
         while process.poll() is None:
             if any(p.name.startswith(f".{target.name}.") for p in (root / "data").iterdir()):
                 process.kill()

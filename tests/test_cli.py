@@ -23,24 +23,47 @@ BROKEN_TURTLE = """@prefix det: <https://w3id.org/detente/ontology#> .
     rdfs:label "no prefix for rdfs" .
 """
 
-# A held meeting with one participant: one violation of dsh:HeldMeetingShape-participant.
-ONE_PARTICIPANT = """@prefix det: <https://w3id.org/detente/ontology#> .
+# The file of a made-up report (data/example-daily-2023-06-03.ttl, its named graph): a meeting
+# its status assertion says was held, with no participant named: one violation of
+# check:held-meeting-without-participant-violation, and nothing else.
+HELD_WITHOUT_PARTICIPANT = """@prefix det: <https://w3id.org/detente/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/detente/id/org/example-daily> a det:NewsOutlet ;
+    rdfs:label "Example Daily" .
+<https://w3id.org/detente/id/report/example-daily-2023-06-03> a det:NewsArticle ;
+    rdfs:label "Example Daily, 2023-06-03" ;
+    det:publisher <https://w3id.org/detente/id/org/example-daily> ;
+    det:source <https://w3id.org/detente/id/report/example-daily-2023-06-03> ;
+    det:quote "Example Daily, 3 June 2023" ;
+    det:dateText "3 June 2023" ;
+    det:earliest "2023-06-03"^^xsd:date ;
+    det:latest "2023-06-03"^^xsd:date ;
+    det:datePrecision det:day .
 <https://w3id.org/detente/id/meeting/lonely> a det:Meeting ;
-    rdfs:label "a meeting of one" ;
+    rdfs:label "a meeting of nobody" ;
+    det:proposedParticipant <https://w3id.org/detente/id/person/li-shangfu> ;
+    det:source <https://w3id.org/detente/id/report/example-daily-2023-06-03> ;
+    det:quote "Li Shangfu" .
+<https://w3id.org/detente/id/status/lonely-example-daily-2023-06-03> a det:StatusAssertion ;
+    rdfs:label "a meeting of nobody: held" ;
+    det:statusOf <https://w3id.org/detente/id/meeting/lonely> ;
     det:status det:held ;
-    det:participant <https://w3id.org/detente/id/person/li-shangfu> ;
-    det:source <https://w3id.org/detente/id/report/dw-2023-05-30> ;
+    det:asOf "2023-06-03"^^xsd:date ;
+    det:source <https://w3id.org/detente/id/report/example-daily-2023-06-03> ;
     det:quote "Li Shangfu" .
 """
+EXTRA = "example-daily-2023-06-03.ttl"  # the file of the report the extra facts cite
 
 
-def copy_project(project: Project, target: Path, extra: str | None = None) -> Path:
+def copy_project(
+    project: Project, target: Path, extra: str | None = None, name: str = EXTRA
+) -> Path:
     """A copy of the project (ontology, shapes, data, scripts), with one extra data file."""
     for folder in ("ontology", "shapes", "data", "scripts"):
         shutil.copytree(project.root / folder, target / folder)
     if extra is not None:
-        (target / "data" / "extra.ttl").write_text(extra, encoding="utf-8")
+        (target / "data" / name).write_text(extra, encoding="utf-8")
     return target
 
 
@@ -60,7 +83,7 @@ def test_check_conforming_graph_exits_0(project: Project) -> None:
 def test_check_with_violation_exits_1_and_names_node_path_shape(
     project: Project, tmp_path: Path
 ) -> None:
-    root = copy_project(project, tmp_path, ONE_PARTICIPANT)
+    root = copy_project(project, tmp_path, HELD_WITHOUT_PARTICIPANT)
     code, out, _ = run("check", "--project", str(root), "--format", "json")
     assert code == 1
     report = json.loads(out)
@@ -70,23 +93,23 @@ def test_check_with_violation_exits_1_and_names_node_path_shape(
         (
             "meeting:lonely",
             "det:participant",
-            "dsh:HeldMeetingShape-participant",
+            "check:held-meeting-without-participant-violation",
         )
     }
 
 
 def test_check_text_report_shows_message_path_value_shape(project: Project, tmp_path: Path) -> None:
-    root = copy_project(project, tmp_path, ONE_PARTICIPANT)
+    root = copy_project(project, tmp_path, HELD_WITHOUT_PARTICIPANT)
     code, out, _ = run("check", "--project", str(root))
     assert code == 1
-    assert "A held meeting needs at least two participants" in out
+    assert "is det:held needs at least one participant" in out
     assert "path:  det:participant" in out
-    assert "rule:  dsh:HeldMeetingShape-participant" in out
+    assert "rule:  check:held-meeting-without-participant-violation" in out
     assert out.strip().splitlines()[-1].startswith("does not conform:")
 
 
 def test_check_turtle_is_a_shacl_validation_report(project: Project, tmp_path: Path) -> None:
-    root = copy_project(project, tmp_path, ONE_PARTICIPANT)
+    root = copy_project(project, tmp_path, HELD_WITHOUT_PARTICIPANT)
     code, out, _ = run("check", "--project", str(root), "--format", "turtle")
     assert code == 1
     report = Graph().parse(data=out, format="turtle")
@@ -126,7 +149,7 @@ def test_syntax_error_names_file_line_column_without_traceback(
     )
     assert process.returncode == 2
     assert "Traceback" not in process.stderr + process.stdout
-    assert f"{root / 'data' / 'extra.ttl'}:3:" in process.stderr
+    assert f"{root / 'data' / EXTRA}:3:" in process.stderr
 
 
 def test_unknown_format_is_a_usage_error(project: Project) -> None:
@@ -172,8 +195,8 @@ def test_help_explains_exit_codes_and_options(command: str) -> None:
 def test_an_error_check_fails_check_and_a_warning_does_not(
     project: Project, tmp_path: Path
 ) -> None:
-    second_minister = """@prefix det: <https://w3id.org/detente/ontology#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    # Said to come from DW, so it goes in DW's own file (its named graph).
+    second_minister = """
 <https://w3id.org/detente/id/tenure/qin-gang-defense-minister> a det:Tenure ;
     rdfs:label "Qin Gang as China's defense minister" ;
     det:holder <https://w3id.org/detente/id/person/qin-gang> ;
@@ -182,7 +205,9 @@ def test_an_error_check_fails_check_and_a_warning_does_not(
     det:source <https://w3id.org/detente/id/report/dw-2023-05-30> ;
     det:quote "Chinese Foreign Minister Qin Gang" .
 """
-    root = copy_project(project, tmp_path, second_minister)
+    root = copy_project(project, tmp_path)
+    with (root / "data" / "dw-2023-05-30.ttl").open("a", encoding="utf-8") as dw:
+        dw.write(second_minister)
     code, out, _ = run("check", "--project", str(root), "--format", "json")
     assert code == 1
     shapes = {(f["focus"], f["rule"], f["severity"]) for f in json.loads(out)["findings"]}
@@ -193,6 +218,37 @@ def test_an_error_check_fails_check_and_a_warning_does_not(
             "Violation",
         ),
         ("tenure:qin-gang-defense-minister", "check:single-holder-overlap-violation", "Violation"),
+    }
+
+
+def test_a_warning_check_does_not_fail_check(project: Project, tmp_path: Path) -> None:
+    # A second report says the Austin-Li meeting was cancelled as of the day DW says it was
+    # rejected: two statuses on the same latest day, a WARN check; the graph still conforms.
+    tie = HELD_WITHOUT_PARTICIPANT[
+        : HELD_WITHOUT_PARTICIPANT.index("<https://w3id.org/detente/id/meeting/lonely>")
+    ]
+    tie += """<https://w3id.org/detente/id/status/2023-austin-li-shangri-la-example-daily-2023-06-03>
+    a det:StatusAssertion ;
+    rdfs:label "Austin-Li meeting at the 2023 Shangri-La Dialogue: cancelled (Example Daily)" ;
+    det:statusOf <https://w3id.org/detente/id/meeting/2023-austin-li-shangri-la> ;
+    det:status det:cancelled ;
+    det:asOf "2023-05-30"^^xsd:date ;
+    det:source <https://w3id.org/detente/id/report/example-daily-2023-06-03> ;
+    det:quote "the meeting was called off on May 30" .
+"""
+    root = copy_project(project, tmp_path, tie)
+    code, out, _ = run("check", "--project", str(root), "--format", "json")
+    report = json.loads(out)
+    assert code == 0, out
+    assert report["conforms"] is True
+    assert {(f["focus"], f["rule"], f["severity"], f["value"]) for f in report["findings"]} == {
+        (
+            "meeting:2023-austin-li-shangri-la",
+            "check:status-tie-violation",
+            "Warning",
+            status,
+        )
+        for status in ("det:rejected", "det:cancelled")
     }
 
 

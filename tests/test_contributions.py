@@ -22,6 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
 from detente.cli import main
+from detente.io import read_rdf
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "contributions"
@@ -186,6 +187,25 @@ def test_valid_contribution_is_accepted(path: Path) -> None:
     assert report["triples"] > 0 and report["files"] == [str(path)]
 
 
+REPORT_CLASSES = {
+    URIRef(f"https://w3id.org/detente/ontology#{name}")
+    for name in ("NewsArticle", "Readout", "PressRelease", "Transcript", "SpeechText")
+}
+SOURCE = URIRef("https://w3id.org/detente/ontology#source")
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda path: path.name)
+def test_valid_contribution_comes_from_one_report_it_types(path: Path) -> None:
+    # The corpus follows the model it tests: every det:source in a file names one report, and
+    # a report the file describes is typed with one of the report classes, not det:Report.
+    graph = read_rdf(path).graph
+    reports = set(graph.objects(None, SOURCE))
+    assert len(reports) == 1, reports
+    (report,) = reports
+    described = set(graph.objects(report, RDF.type))
+    assert not described or described <= REPORT_CLASSES, described
+
+
 @pytest.mark.parametrize("path", INVALID, ids=lambda path: path.name)
 def test_invalid_contribution_gives_exactly_what_it_declares(path: Path) -> None:
     expected = read_expectation(path)
@@ -202,7 +222,7 @@ def test_invalid_contribution_gives_exactly_what_it_declares(path: Path) -> None
         "syntax-error.ttl",
         "billion-laughs.rdf",
         "remote-context.jsonld",
-        "held-meeting-one-participant.ttl",
+        "held-meeting-without-participant.ttl",
     ],
 )
 def test_real_process_gives_the_exit_code_and_no_traceback(name: str) -> None:
@@ -211,6 +231,66 @@ def test_real_process_gives_the_exit_code_and_no_traceback(name: str) -> None:
     process = run_detente("check", str(path), "--format", "json", "--project", str(ROOT))
     assert data_digest() == before
     assert_outcome(read_expectation(path), path, process.returncode, process.stdout, process.stderr)
+
+
+# ------------------------------------------------------------------ status over time
+
+# A made-up report of 2023-06-03 says that as of 2023-05-30 the Austin-Li meeting at the
+# Shangri-La Dialogue was cancelled; DW says that on the same day it was rejected. Two
+# assertions share the latest det:asOf with different statuses: the current status is not
+# known, which is a warning about the meeting, and warnings do not reject.
+STATUS_TIE = (
+    (VALID_DIR / "report-example-daily.ttl")
+    .read_text(encoding="utf-8")
+    .replace(
+        "@prefix xsd:",
+        "@prefix meeting: <https://w3id.org/detente/id/meeting/> .\n"
+        "@prefix status: <https://w3id.org/detente/id/status/> .\n@prefix xsd:",
+    )
+    + """
+status:2023-austin-li-shangri-la-example-daily-2023-06-03 a det:StatusAssertion ;
+    rdfs:label "Austin-Li meeting at the 2023 Shangri-La Dialogue: cancelled (Example Daily)" ;
+    det:statusOf meeting:2023-austin-li-shangri-la ;
+    det:status det:cancelled ;
+    det:asOf "2023-05-30"^^xsd:date ;
+    det:quote "the meeting was called off on May 30" ;
+    det:source report:example-daily-2023-06-03 .
+"""
+)
+
+
+def test_two_statuses_on_the_same_latest_day_warn_but_do_not_reject(tmp_path: Path) -> None:
+    path = tmp_path / "status-tie.ttl"
+    path.write_text(STATUS_TIE, encoding="utf-8")
+    before = data_digest()
+    result = check(path)
+    assert data_digest() == before
+    assert_no_crash(result)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["accepted"] is True and report["inconsistencies"] == []
+    found = {(f["rule"], f["focus"], f["severity"], f["value"]) for f in report["findings"]}
+    meeting = "meeting:2023-austin-li-shangri-la"
+    assert found == {
+        ("check:status-tie-violation", meeting, "Warning", "det:rejected"),
+        ("check:status-tie-violation", meeting, "Warning", "det:cancelled"),
+    }
+
+
+def test_a_later_status_assertion_decides_whether_participants_are_allowed() -> None:
+    # The same participants of the 2023 Shangri-La Dialogue: rejected while DW's "scheduled"
+    # (2023-05-30) is the current status, accepted with the later report's "held" (2023-06-03).
+    text = (VALID_DIR / "status-update-later-report.ttl").read_text(encoding="utf-8")
+    without = text[: text.index("status:2023-shangri-la-dialogue-example-daily-2023-06-03 a")]
+    result = check("-", "--input-format", "turtle", stdin=without.encode("utf-8"))
+    assert_no_crash(result)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert {(f["rule"], f["focus"], f["value"]) for f in findings} == {
+        ("check:participant-not-held-violation", "conference:2023-shangri-la-dialogue", person)
+        for person in ("person:lloyd-austin", "person:li-shangfu")
+    }
+    assert check(VALID_DIR / "status-update-later-report.ttl").exit_code == 0
 
 
 # ------------------------------------------------------------------ no network
@@ -313,20 +393,19 @@ EMPTY_DOCUMENTS = {
 
 
 @pytest.mark.parametrize("name", sorted(EMPTY_DOCUMENTS))
-def test_empty_contribution_is_accepted_and_adds_nothing(name: str, tmp_path: Path) -> None:
-    # An RDF document with no triples is well-formed and breaks no rule: it is accepted and
-    # adds nothing (as adding a contribution twice adds nothing the second time).
+def test_empty_contribution_is_refused_as_nothing_to_judge(name: str, tmp_path: Path) -> None:
+    # An RDF document with no triples is well-formed, but it names no report and says
+    # nothing: there is nothing to judge, so it cannot be used (exit 2), not rejected.
     path = tmp_path / name
     path.write_text(EMPTY_DOCUMENTS[name], encoding="utf-8")
     before = data_digest()
     result = check(path)
     assert data_digest() == before
     assert_no_crash(result)
-    assert result.exit_code == 0, result.stdout + result.stderr
-    report = json.loads(result.stdout)
-    assert report["accepted"] is True
-    assert report["triples"] == 0 and report["newTriples"] == 0
-    assert report["findings"] == [] and report["inconsistencies"] == []
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"detente: {path}: ")
+    assert "holds no triples" in result.stderr
 
 
 @pytest.mark.parametrize("name", ["empty.jsonld", "empty.rdf"])
@@ -343,7 +422,7 @@ def test_zero_bytes_is_no_json_ld_or_xml_document(name: str, tmp_path: Path) -> 
 
 
 def test_turtle_output_of_a_rejected_contribution_is_a_shacl_report() -> None:
-    path = INVALID_DIR / "held-meeting-one-participant.ttl"
+    path = INVALID_DIR / "held-meeting-without-participant.ttl"
     result = CliRunner().invoke(
         main, ["check", str(path), "--format", "turtle", "--project", str(ROOT)]
     )
@@ -358,12 +437,13 @@ def test_turtle_output_of_a_rejected_contribution_is_a_shacl_report() -> None:
         "https://w3id.org/detente/id/meeting/2023-austin-li-third-country"
     )
     assert report.value(outcome, SH.sourceShape) == URIRef(
-        "https://w3id.org/detente/shapes#HeldMeetingShape-participant"
+        "https://w3id.org/detente/checks#held-meeting-without-participant-violation"
     )
+    assert report.value(outcome, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent
     assert report.value(outcome, SH.resultPath) == URIRef(
         "https://w3id.org/detente/ontology#participant"
     )
-    assert report.value(outcome, LINE) == Literal(12, datatype=XSD.integer)
+    assert report.value(outcome, LINE) == Literal(11, datatype=XSD.integer)
 
 
 def test_turtle_output_of_an_accepted_contribution_conforms() -> None:
@@ -380,10 +460,11 @@ def test_turtle_output_of_an_accepted_contribution_conforms() -> None:
 
 
 def test_text_output_names_rule_and_line_and_ends_with_the_verdict() -> None:
-    path = INVALID_DIR / "held-meeting-one-participant.ttl"
+    path = INVALID_DIR / "held-meeting-without-participant.ttl"
     result = CliRunner().invoke(main, ["check", str(path), "--project", str(ROOT)])
     assert_no_crash(result)
     assert result.exit_code == 1
-    assert "Violation (line 12): A held meeting needs at least two participants" in result.stdout
-    assert "rule:  dsh:HeldMeetingShape-participant" in result.stdout
-    assert result.stdout.strip().splitlines()[-1].startswith(f"rejected: {path}: 6 triples")
+    assert f"Violation ({path}, line 11): A meeting whose current status" in result.stdout
+    assert "needs at least one participant" in result.stdout
+    assert "rule:  check:held-meeting-without-participant-violation" in result.stdout
+    assert result.stdout.strip().splitlines()[-1].startswith(f"rejected: {path}: 13 triples")

@@ -25,7 +25,8 @@ from rdflib.namespace import RDF, XSD
 from detente.cli import main
 from detente.kg import Project
 
-# A small valid contribution: a made-up report and one held meeting it reports.
+# A small valid contribution: a made-up report, one held meeting it reports and the report's
+# status assertion about it.
 VALID = (
     Path(__file__).parent / "contributions" / "valid" / "example-daily-handshake.ttl"
 ).read_text(encoding="utf-8")
@@ -199,6 +200,21 @@ def _with_stray(character: str) -> tuple[str, bytes, list[str]]:
     return "turtle", raw, [f"stray {character!r} in an IRI"]
 
 
+SOURCE = URIRef("https://w3id.org/detente/ontology#source")
+
+
+def _sources_changed(how: str) -> tuple[str, bytes, list[str]]:
+    """The valid contribution in N-Triples with its det:source triples dropped (no report), or
+    one of them pointing to a second report (several reports)."""
+    rows = [row for row in BASE_TRIPLES if how != "dropped" or row[1] != SOURCE]
+    if how == "second report":
+        first = next(i for i, row in enumerate(rows) if row[1] == SOURCE)
+        other = URIRef("https://w3id.org/detente/id/report/dw-2023-05-30")
+        rows[first] = (rows[first][0], SOURCE, other)
+    assert rows != BASE_TRIPLES
+    return "nt", serialise(rows, "nt"), [f"det:source {how}"]
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -208,6 +224,8 @@ def _with_stray(character: str) -> tuple[str, bytes, list[str]]:
 @given(case=contributions())
 @example(case=_with_stray(" "))  # found by this test: a space in an IRI crashed the reasoner
 @example(case=_with_stray("\x19"))
+@example(case=_sources_changed("dropped"))  # policy:no-report
+@example(case=_sources_changed("second report"))  # policy:several-reports
 def test_mutated_contributions_end_in_a_report_or_a_clear_error(
     root: Path, inbox: Path, case: tuple[str, bytes, list[str]]
 ) -> None:
