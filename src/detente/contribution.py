@@ -29,6 +29,7 @@ from detente.io import (
 from detente.kg import (
     ID,
     ONTOLOGY_IRI,
+    RESERVED_GRAPHS,
     UNSOURCED_GRAPH,
     Project,
     Sources,
@@ -60,8 +61,10 @@ def contribution_graph(contribution: Contribution) -> URIRef:
     """The named graph a contribution's triples go to: its report's (id/graph/unsourced
     while it names no report, or several)."""
     reports = cited_reports(contribution)
-    if len(reports) == 1 and isinstance(reports[0], URIRef):
-        return graph_of_report(reports[0])
+    if len(reports) == 1 and str(reports[0]).startswith(ID + "report/"):
+        name = graph_of_report(reports[0])  # type: ignore[arg-type]
+        if name not in RESERVED_GRAPHS:
+            return name
     return UNSOURCED_GRAPH
 
 
@@ -115,7 +118,9 @@ def judge_contribution(
         *role_findings(contribution, ontology),
         *background_findings(contribution),
     ]
-    refused = {(f.focus, f.path, f.value) for f in refusing}
+    refused = {
+        (f.focus, f.path, f.value) for f in refusing if f.rule != POLICY["reserved-name"]
+    }
     policy = [
         *report_findings(contribution),
         *refusing,

@@ -225,7 +225,7 @@ def report_findings(contribution: Contribution) -> Iterator[Finding]:
             triple[0],
             "several-reports",
             "The contribution cites several reports with det:source ("
-            + ", ".join(str(r) for r in reports)
+            + ", ".join(r.n3(contribution.graph.namespace_manager) for r in reports)
             + "), so it is unclear which report stands behind each of its triples: "
             "write one file per report, each citing only its own report.",
             path=DET.source,

@@ -193,6 +193,7 @@ class Check:
     message: str
     on_closure: bool
     restates: URIRef | None
+    restates_shape: URIRef | None = None
 
 
 def load_checks(folder: Path) -> list[Check]:
@@ -214,6 +215,7 @@ def load_checks(folder: Path) -> list[Check]:
                 message=_header(text, "message") or path.stem,
                 on_closure=(_header(text, "closure") or "no").lower() == "yes",
                 restates=URIRef(restates) if restates else None,
+                restates_shape=URIRef(shape) if (shape := _header(text, "shape")) else None,
             )
         )
     return checks
@@ -286,12 +288,23 @@ def restated_elsewhere(
 ) -> list[Finding]:
     """The check findings that no shape already reports.
 
-    A check whose header says `# path: P` restates a shape's rule on that path: where a
-    shape already reports the same node on P, the check's finding is left out.
+    A check whose header says `# path: P` restates a shape's rule on that path, and one whose
+    header says `# shape: S` restates shape S: where a shape already reports the same node
+    (on P, or as S), the check's finding is left out.
     """
-    restates = {CHECK[check.name]: check.restates for check in checks}
-    reported = {(f.focus, f.path) for f in shaped}
-    return [f for f in checked if (f.focus, restates.get(f.rule)) not in reported]
+    by_rule = {CHECK[check.name]: check for check in checks}
+    on_path = {(f.focus, f.path) for f in shaped}
+    by_shape = {(f.focus, f.rule) for f in shaped}
+
+    def restated(finding: Finding) -> bool:
+        check = by_rule.get(finding.rule)
+        if check is None:
+            return False
+        return (check.restates is not None and (finding.focus, check.restates) in on_path) or (
+            check.restates_shape is not None and (finding.focus, check.restates_shape) in by_shape
+        )
+
+    return [f for f in checked if not restated(f)]
 
 
 @dataclass
