@@ -118,9 +118,7 @@ def judge_contribution(
         *role_findings(contribution, ontology),
         *background_findings(contribution),
     ]
-    refused = {
-        (f.focus, f.path, f.value) for f in refusing if f.rule != POLICY["reserved-name"]
-    }
+    refused = {(f.focus, f.path, f.value) for f in refusing if f.rule != POLICY["reserved-name"]}
     policy = [
         *report_findings(contribution),
         *refusing,
