@@ -12,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+from detente.engines import oxigraph_store
 from detente.kg import find_project, load_sources
-from detente.query import oxigraph_store, questions, run
+from detente.query import questions, run
 from detente.reason import close
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,8 +24,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from detente.cli import main
-from detente.io import InputError, canonical_form, leading_comments, read_rdf
 from detente.kg import GRAPHS, Project, load_sources
+from detente.read import InputError, read_rdf
+from detente.write import canonical_form, leading_comments
 
 ID = "https://w3id.org/detente/id/"
 DW = URIRef(ID + "report/dw-2023-05-30")

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-import detente.io
+import detente.write
 from detente.cli import main
-from detente.io import canonical_form
 from detente.kg import Project
+from detente.write import canonical_form
 
 BROKEN_TURTLE = """@prefix det: <https://w3id.org/detente/ontology#> .
 <https://w3id.org/detente/id/person/x> a det:Person ;
@@ -278,7 +278,7 @@ def test_fmt_refuses_to_write_when_the_graph_would_change(
         smaller += list(graph)[:1]
         return header + smaller.serialize(format="turtle")
 
-    monkeypatch.setattr(detente.io, "canonical_turtle", lossy)
+    monkeypatch.setattr(detente.write, "canonical_turtle", lossy)
     code, _, err = run("fmt", str(path))
     assert code == 2
     assert "formatting would change the graph" in err

@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
 from detente.cli import main
-from detente.io import read_rdf
+from detente.read import read_rdf
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "contributions"

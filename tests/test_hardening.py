@@ -22,15 +22,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import rdflib
 from click.testing import CliRunner, Result
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.query import Result as SparqlResult
 
 from detente.cli import main
-from detente.io import RELATIVE_BASE, parse_rdf
 from detente.kg import Project
+from detente.read import parse_rdf
 
 ROOT = Path(__file__).resolve().parents[1]
 VALID_DIR = ROOT / "tests" / "contributions" / "valid"
@@ -669,16 +668,10 @@ def detente(process: str, *args: str) -> tuple[int, str, str]:
 def _values(path: Path, predicate: URIRef) -> list[tuple[str, URIRef | None]]:
     """(lexical form, datatype) of a predicate's values in a Turtle file, as detente reads it.
 
-    The file is read with rdflib's literal normalisation off whatever state this process is in,
-    so that a literal is seen as written.
+    detente keeps every literal as written, whatever rdflib's global normalisation says.
     """
     text = path.read_text(encoding="utf-8")
-    normalize = rdflib.NORMALIZE_LITERALS
-    rdflib.NORMALIZE_LITERALS = False
-    try:
-        graph = parse_rdf(text, str(path), "turtle", RELATIVE_BASE).graph
-    finally:
-        rdflib.NORMALIZE_LITERALS = normalize
+    graph = parse_rdf(text, str(path), "turtle").graph
     return [(str(o), getattr(o, "datatype", None)) for o in graph.objects(None, predicate)]
 
 

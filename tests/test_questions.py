@@ -22,7 +22,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
 
 from detente.cli import main
-from detente.io import oxigraph_store
+from detente.engines import oxigraph_store
 from detente.kg import GRAPHS, ID, Project, Sources, as_dataset, graph_of_report, load_graph
 from detente.query import ENGINES, Engine, Question, load_question, questions, run, to_csv
 

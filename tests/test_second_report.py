@@ -29,9 +29,9 @@ from rdflib import URIRef
 from rdflib.namespace import PROV, RDFS
 
 from detente.cli import main
-from detente.io import read_rdf
 from detente.kg import DET, GRAPHS, ID, META_GRAPH, Project, load_graph, load_sources
 from detente.query import Question, answer_all, load_question, to_csv
+from detente.read import read_rdf
 
 ROOT = Path(__file__).resolve().parents[1]
 VALID = ROOT / "tests" / "contributions" / "valid"

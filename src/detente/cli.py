@@ -15,17 +15,8 @@ from rich.table import Table
 
 from detente import __version__
 from detente.contribution import add_contribution, judge_contribution
-from detente.io import (
-    DEFAULT_MAX_BYTES,
-    RDF_FORMATS,
-    InputError,
-    canonical_text,
-    decode,
-    read_bytes,
-    write_atomically,
-)
 from detente.kg import load_sources, project_at
-from detente.policy import DEFAULT_MAX_TRIPLES, read_contribution
+from detente.policy import read_contribution
 from detente.query import (
     DEFAULT_TIMEOUT,
     ENGINES,
@@ -42,6 +33,12 @@ from detente.query import (
     to_tsv,
 )
 from detente.query import FORMATS as QUERY_FORMATS
+from detente.read import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_TRIPLES,
+    RDF_FORMATS,
+    InputError,
+)
 from detente.reason import REASONERS
 from detente.report import (
     FORMATS,
@@ -55,6 +52,7 @@ from detente.report import (
     verdict_line,
 )
 from detente.validate import Outcome, check_project
+from detente.write import format_files
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -249,14 +247,7 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
     """
     try:
         paths = list(files) or project_at(project_dir).turtle_files
-        changed = []
-        for path in paths:
-            raw = read_bytes(path, sys.maxsize)
-            canonical = canonical_text(decode(raw, str(path)), str(path))
-            if raw != canonical.encode("utf-8"):
-                changed.append(path)
-                if not check_only:
-                    write_atomically(path, canonical)
+        changed = format_files(paths, write=not check_only)
     except (InputError, FileNotFoundError) as err:
         _fail(str(err))
         return

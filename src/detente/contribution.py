@@ -18,14 +18,6 @@ from pathlib import Path
 from rdflib import Graph, Node, URIRef
 from rdflib.namespace import RDFS
 
-from detente.io import (
-    faithful_turtle,
-    leading_comments,
-    merge_into,
-    parse_rdf,
-    read_text,
-    write_atomically,
-)
 from detente.kg import (
     ID,
     ONTOLOGY_IRI,
@@ -51,8 +43,10 @@ from detente.policy import (
     single_valued,
     undefined_term_findings,
 )
+from detente.read import merge_into, parse_rdf, read_text
 from detente.reason import Reasoner
 from detente.validate import POLICY, Finding, Outcome, judge, names_of, sorted_findings
+from detente.write import faithful_turtle, leading_comments, write_atomically
 
 # ------------------------------------------------------------------ judging
 
@@ -259,7 +253,7 @@ def _add(
     )
     if target.exists():
         text = read_text(target)
-        existing = parse_rdf(text, str(target), "turtle", target.as_uri()).graph
+        existing = parse_rdf(text, str(target), "turtle", with_lines=False).graph
         header = leading_comments(text)
     new = contribution.graph - existing  # the report restates what it says, even if known
     if not new:

@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
-from detente.io import merge_into, parse_file
+from detente.read import merge_into, parse_file
 
 DET = Namespace("https://w3id.org/detente/ontology#")
 ID = "https://w3id.org/detente/id/"

@@ -11,20 +11,22 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import BNode, Graph, Node, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, NamespaceManager
 
-from detente.io import (
+from detente.engines import Triple
+from detente.kg import DET, ID, ID_TYPES, ONTOLOGY_IRI, RESERVED_GRAPHS, graph_of_report
+from detente.read import (
+    CONTRIBUTION_LIMITS,
     DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_TRIPLES,
     InputError,
     Parsed,
-    Triple,
     merge_into,
     read_rdf,
 )
-from detente.kg import DET, ID, ID_TYPES, ONTOLOGY_IRI, RESERVED_GRAPHS, graph_of_report
 from detente.validate import POLICY, Finding, compact
 
 SCHEMA_PREDICATES = {
@@ -132,17 +134,19 @@ class Contribution:
         }
 
 
-DEFAULT_MAX_TRIPLES = 10_000
-
-
 def read_contribution(
     sources: list[str],
     rdf_format: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_triples: int = DEFAULT_MAX_TRIPLES,
 ) -> Contribution:
-    """Read the files of a contribution safely (standard input for "-"), within the limits."""
-    files = [read_rdf(source, rdf_format, max_bytes) for source in sources]
+    """Read the files of a contribution safely (standard input for "-"), within the limits.
+
+    Each file is refused as soon as it passes --max-triples while it is parsed; the files
+    together are held to the same limit.
+    """
+    limits = replace(CONTRIBUTION_LIMITS, max_triples=max_triples)
+    files = [read_rdf(source, rdf_format, max_bytes, limits) for source in sources]
     graph = merge_into(Graph(bind_namespaces="none"), *(parsed.graph for parsed in files))
     if not graph:
         names = ", ".join(parsed.name for parsed in files)

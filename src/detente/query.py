@@ -18,15 +18,9 @@ from pyparsing import ParseException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from detente.io import (
-    InputError,
-    from_oxigraph_or_none,
-    oxigraph_store,
-    read_text,
-    refuse_remote_sparql,
-    to_oxigraph,
-)
+from detente.engines import from_oxigraph_or_none, oxigraph_store, to_oxigraph
 from detente.kg import Project, Sources
+from detente.read import InputError, read_text, refuse_remote_sparql
 from detente.reason import close
 
 Engine = TypingLiteral["rdflib", "oxigraph"]

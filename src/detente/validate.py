@@ -8,21 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import RDF, SH, NamespaceManager
 
-from detente.io import (
-    InputError,
-    from_oxigraph,
-    from_oxigraph_or_none,
-    oxigraph_store,
-    read_text,
-    refuse_remote_sparql,
-    to_oxigraph,
-)
+from detente.engines import from_oxigraph, from_oxigraph_or_none, oxigraph_store, to_oxigraph
 from detente.kg import DET, META_GRAPH, Project, load_sources, meta_graph
+from detente.read import InputError, read_text, refuse_remote_sparql
 from detente.reason import Inconsistency, Reasoner, close, inconsistencies
 
 CHECK = Namespace("https://w3id.org/detente/checks#")
@@ -165,7 +157,6 @@ def validate(graph: Graph, shapes: Graph, names: NamespaceManager) -> list[Findi
     _, report, _ = shacl_validate(
         checked, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
-    rdflib.NORMALIZE_LITERALS = False  # pyshacl switches literal normalisation back on
     ill_typed = [_ill_typed_finding(t, names) for t in bad]
     covered = {(f.focus, f.path) for f in ill_typed}
     shaped = [

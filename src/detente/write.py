@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
-from detente.read import InputError, parse_rdf
+from detente.read import InputError, decode, parse_rdf, read_bytes, read_text
 
 CLASS_TYPES = {OWL.Class, RDFS.Class, SH.NodeShape}
 PROPERTY_TYPES = {
@@ -250,6 +251,29 @@ def canonical_text(text: str, name: str) -> str:
     """The canonical form of a Turtle text, after checking it holds the same graph."""
     graph = parse_rdf(text, name, "turtle", with_lines=False).graph
     return faithful_turtle(graph, leading_comments(text), name)
+
+
+def canonical_form(path: Path) -> str:
+    """The canonical text of a Turtle file, after checking it holds the same graph."""
+    return canonical_text(read_text(path), str(path))
+
+
+def format_files(paths: list[Path], write: bool = True) -> list[Path]:
+    """The files that are not in canonical form, each rewritten when `write` (all checked first).
+
+    A file is compared byte for byte with its canonical form, so a byte-order mark or a
+    missing final newline makes it non-canonical.
+    """
+    changed = []
+    for path in paths:
+        raw = read_bytes(path, sys.maxsize)
+        canonical = canonical_text(decode(raw, str(path)), str(path))
+        if raw != canonical.encode("utf-8"):
+            changed.append((path, canonical))
+    if write:
+        for path, canonical in changed:
+            write_atomically(path, canonical)
+    return [path for path, _ in changed]
 
 
 def write_atomically(path: Path, text: str) -> None:
