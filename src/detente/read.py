@@ -183,12 +183,18 @@ def refuse_xml_declarations(raw: bytes, name: str) -> None:
     try:
         parser.Parse(raw, True)
     except _Declared:
+        start = raw.rfind(b"<!", 0, parser.CurrentByteIndex + 2)
+        line, column = (
+            _byte_position(raw, start)
+            if start >= 0
+            else (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+        )
         raise InputError(
             name,
             "RDF/XML with a DOCTYPE or entity declaration is refused: entities can read files "
             "or expand without limit",
-            parser.CurrentLineNumber,
-            parser.CurrentColumnNumber + 1,
+            line,
+            column,
         ) from None
     except xml.parsers.expat.ExpatError as err:
         message = xml.parsers.expat.errors.messages.get(err.code, str(err))
@@ -321,11 +327,17 @@ class _LineReader(io.RawIOBase):
 _OX_PREFIX = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
 
 
-def _syntax_error(err: SyntaxError, name: str) -> InputError:
-    """An InputError from pyoxigraph's SyntaxError, at its line and column."""
+def _syntax_error(err: SyntaxError, name: str, text: str) -> InputError:
+    """An InputError from pyoxigraph's SyntaxError, at its line and column, showing the text
+    found there."""
     message = _OX_PREFIX.sub("", str(err.msg))
     if "No scheme found" in message:
         message = f"relative IRI ({message}): write full IRIs, detente resolves against no base"
+    lines = text.split("\n")
+    if err.lineno is not None and err.offset is not None and 0 < err.lineno <= len(lines):
+        found = lines[err.lineno - 1][err.offset - 1 :][:40].rstrip()
+        if found:
+            message += f", at {found!r}"
     return InputError(name, f"syntax error: {message}", err.lineno, err.offset)
 
 
@@ -402,7 +414,7 @@ def parse_rdf(
             if count % 1000 == 0:
                 _check_prefixes(parser, limits, name, line)
     except SyntaxError as err:
-        raise _syntax_error(err, name) from None
+        raise _syntax_error(err, name, text) from None
     _check_prefixes(parser, limits, name, None)
     for prefix, namespace in parser.prefixes.items():
         graph.bind(prefix, namespace, override=True, replace=True)
