@@ -459,7 +459,7 @@ def _unusable(tmp_path: Path) -> Iterator[tuple[str, Path, list[str], str]]:
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
         encoding="utf-8",
     )
-    yield "DOCTYPE in RDF/XML", doctype, [], "DOCTYPE declaration is refused"
+    yield "DOCTYPE in RDF/XML", doctype, [], "DOCTYPE or entity declaration is refused"
     remote = tmp_path / "remote.jsonld"
     remote.write_text('{"@context": "https://example.org/context.jsonld"}', encoding="utf-8")
     yield "remote JSON-LD context", remote, [], "is refused"

@@ -240,7 +240,8 @@ def test_more_triples_than_max_triples_is_refused(project: Project, tmp_path: Pa
         "".join(f'{LI} {COMMENT} "comment {n}" .\n' for n in range(60)), encoding="utf-8"
     )
     result = invoke("check", str(path), "--max-triples", "50", "--project", str(project.root))
-    assert_clean_error(result, str(path), "60 triples, over the limit of 50")
+    # refused while parsing, at the 51st statement: the rest of the file is never read
+    assert_clean_error(result, f"{path}:51", "more than 50 statements, over the limit")
 
 
 def test_as_many_triples_as_max_triples_is_judged(project: Project, tmp_path: Path) -> None:
@@ -677,29 +678,27 @@ def _values(path: Path, predicate: URIRef) -> list[tuple[str, URIRef | None]]:
 
 @pytest.mark.parametrize("process", PROCESSES)
 def test_fmt_never_loses_a_padded_integer(process: str, tmp_path: Path) -> None:
-    """rdflib writes "01"^^xsd:integer as a bare 01, which reads back as 1: fmt must refuse
-    rather than change the value, and leave the file as it was."""
+    """rdflib's serializer wrote "01"^^xsd:integer as a bare 01, which reads back as 1; the
+    canonical writer keeps every literal as written, so fmt formats and loses nothing."""
     path = tmp_path / "padded.ttl"
     original = PREFIXES + f'<{ID}person/b>   det:x "01"^^xsd:integer .\n'
     path.write_text(original, encoding="utf-8")
     code, _, err = detente(process, "fmt", str(path))
-    assert code == 2, err
-    assert f"{path}: formatting would change the graph" in err
-    assert path.read_text(encoding="utf-8") == original
+    assert code == 0, err
+    assert path.read_text(encoding="utf-8") != original  # the spacing was not canonical
+    assert '"01"^^xsd:integer' in path.read_text(encoding="utf-8")
     assert _values(path, DET_X) == [("01", XSD.integer)]
 
 
 @pytest.mark.parametrize("process", PROCESSES)
-def test_fmt_refuses_a_boolean_it_would_rewrite_and_leaves_the_file(
-    process: str, tmp_path: Path
-) -> None:
+def test_fmt_keeps_a_boolean_written_1(process: str, tmp_path: Path) -> None:
+    """ "1"^^xsd:boolean is not "true"^^xsd:boolean as written: fmt keeps it as it is."""
     path = tmp_path / "boolean.ttl"
     original = PREFIXES + f'<{ID}person/b>   det:x "1"^^xsd:boolean .\n'
     path.write_text(original, encoding="utf-8")
     code, out, err = detente(process, "fmt", str(path))
-    assert code == 2, out + err
-    assert f"{path}: formatting would change the graph" in err
-    assert path.read_text(encoding="utf-8") == original
+    assert code == 0, out + err
+    assert '"1"^^xsd:boolean' in path.read_text(encoding="utf-8")
     assert _values(path, DET_X) == [("1", XSD.boolean)]
 
 
@@ -714,16 +713,16 @@ def _boolean_written_1(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("process", PROCESSES)
-def test_add_of_a_boolean_written_1_exits_2_and_writes_nothing(
+def test_add_of_a_boolean_written_1_keeps_it_as_written(
     process: str, project: Project, tmp_path: Path
 ) -> None:
     root = copy_project(project, tmp_path / "project")
     path = _boolean_written_1(tmp_path)
-    before = digest(root / "data")
     code, out, err = detente(process, "add", str(path), "--project", str(root))
-    assert code == 2, out + err
-    assert "formatting would change the graph" in err
-    assert digest(root / "data") == before
+    assert code == 0, out + err
+    written = root / "data" / "example-daily-2023-06-03.ttl"
+    assert '"1"^^xsd:boolean' in written.read_text(encoding="utf-8")
+    assert _values(written, DET.respondedImmediately) == [("1", XSD.boolean)]
 
 
 def test_add_to_a_file_keeps_its_literals_as_written(project: Project, tmp_path: Path) -> None:

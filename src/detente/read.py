@@ -331,7 +331,8 @@ def _syntax_error(err: SyntaxError, name: str, text: str) -> InputError:
     """An InputError from pyoxigraph's SyntaxError, at its line and column, showing the text
     found there."""
     message = _OX_PREFIX.sub("", str(err.msg))
-    if "No scheme found" in message:
+    message = message[:1].lower() + message[1:]  # "invalid IRI code point ..."
+    if "no scheme found" in message.lower():
         message = f"relative IRI ({message}): write full IRIs, detente resolves against no base"
     lines = text.split("\n")
     if err.lineno is not None and err.offset is not None and 0 < err.lineno <= len(lines):

@@ -36,8 +36,8 @@ PROPERTY_TYPES = {
 }
 HEADER_TYPES = {OWL.Ontology}
 _PN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
-_INTEGER = re.compile(r"^[+-]?[0-9]+$")
-_DECIMAL = re.compile(r"^[+-]?[0-9]*\.[0-9]+$")
+_INTEGER = re.compile(r"^-?(0|[1-9][0-9]*)$")  # canonical lexical forms only
+_DECIMAL = re.compile(r"^-?(0|[1-9][0-9]*)\.[0-9]+$")
 INDENT = "    "
 
 
