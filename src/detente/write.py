@@ -52,6 +52,24 @@ def leading_comments(text: str) -> str:
     return "\n".join(kept) + "\n" if kept else ""
 
 
+def block_group(graph: Graph, subject: Node) -> int:
+    """Where a subject's block goes: 0 header, 1 classes, 2 properties, 3 SKOS, 4 the rest."""
+    types = set(graph.objects(subject, RDF.type))
+    if types & HEADER_TYPES:
+        return 0
+    if types & CLASS_TYPES:
+        return 1
+    if types & PROPERTY_TYPES:
+        return 2
+    if (
+        SKOS.ConceptScheme in types
+        or SKOS.Concept in types
+        or (subject, SKOS.inScheme, None) in graph
+    ):
+        return 3
+    return 4
+
+
 class _Writer:
     """Writes one graph as canonical Turtle."""
 
@@ -192,7 +210,7 @@ class _Writer:
         """Every subject's block, in the canonical groups and order."""
         groups: list[list[Node]] = [[], [], [], [], []]
         for subject in set(self.graph.subjects()):
-            groups[self._group(subject)].append(subject)
+            groups[block_group(self.graph, subject)].append(subject)
         blocks = []
         for group in groups:
             named = sorted((s for s in group if isinstance(s, URIRef)), key=str)
@@ -201,23 +219,6 @@ class _Writer:
             texts += sorted(text for text in (self.block(s) for s in blank) if text)
             blocks += [text for text in texts if text]
         return "\n".join(blocks)
-
-    def _group(self, subject: Node) -> int:
-        """0 header, 1 classes, 2 properties, 3 SKOS, 4 the rest."""
-        types = set(self.graph.objects(subject, RDF.type))
-        if types & HEADER_TYPES:
-            return 0
-        if types & CLASS_TYPES:
-            return 1
-        if types & PROPERTY_TYPES:
-            return 2
-        if (
-            SKOS.ConceptScheme in types
-            or SKOS.Concept in types
-            or (subject, SKOS.inScheme, None) in self.graph
-        ):
-            return 3
-        return 4
 
     def text(self, header: str) -> str:
         """The whole document: comments and prefixes, a blank line, the blocks."""
