@@ -16,11 +16,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import Graph, Node, URIRef
-from rdflib.namespace import RDFS
 
 from detente.kg import (
     ID,
-    ONTOLOGY_IRI,
     RESERVED_GRAPHS,
     UNSOURCED_GRAPH,
     Project,
@@ -31,17 +29,10 @@ from detente.kg import (
 from detente.policy import (
     SLUG,
     Contribution,
-    background_findings,
     cited_reports,
     conflict_findings,
-    iri_findings,
-    outside_term_findings,
-    report_findings,
-    role_findings,
-    same_as_findings,
-    schema_findings,
+    policy_findings,
     single_valued,
-    undefined_term_findings,
 )
 from detente.read import merge_into, parse_rdf, read_text
 from detente.reason import Reasoner
@@ -97,28 +88,7 @@ def judge_contribution(
     sources = sources or load_sources(project)
     ontology, data, shapes = sources.ontology, sources.data, sources.shapes
     names = names_of(contribution.graph, data, ontology, shapes)
-    defined = {
-        s
-        for s in ontology.subjects(RDFS.isDefinedBy, URIRef(ONTOLOGY_IRI))
-        if isinstance(s, URIRef)
-    }
-    known = set(data.subjects()) | set(ontology.subjects()) | set(data.objects())
-    schema = list(schema_findings(contribution))
-    schema_triples = {(f.focus, f.path, f.value) for f in schema}
-    refusing = [
-        *schema,
-        *same_as_findings(contribution, known, data),
-        *outside_term_findings(contribution, schema_triples),  # type: ignore[arg-type]
-        *role_findings(contribution, ontology),
-        *background_findings(contribution),
-    ]
-    refused = {(f.focus, f.path, f.value) for f in refusing if f.rule != POLICY["reserved-name"]}
-    policy = [
-        *report_findings(contribution),
-        *refusing,
-        *undefined_term_findings(contribution, defined),
-        *iri_findings(contribution, known, ontology, {f.focus for f in schema}),
-    ]
+    policy, refused = policy_findings(contribution, ontology, data)
     conflicts = list(conflict_findings(contribution, data, single_valued(ontology, shapes), names))
     judged = [t for t in contribution.graph if t not in refused]  # refused, so not judged
     merged = sources.merged()

@@ -560,3 +560,38 @@ def conflict_findings(
             path=p,
             value=new,
         )
+
+
+def policy_findings(
+    contribution: Contribution, ontology: Graph, data: Graph
+) -> tuple[list[Finding], set[Triple]]:
+    """Every policy finding of a contribution, and the triples it refuses (kept out of the
+    judgement of the merged graph, so that they cause nothing further)."""
+    defined = {
+        s
+        for s in ontology.subjects(RDFS.isDefinedBy, URIRef(ONTOLOGY_IRI))
+        if isinstance(s, URIRef)
+    }
+    known = set(data.subjects()) | set(ontology.subjects()) | set(data.objects())
+    schema = list(schema_findings(contribution))
+    schema_triples = {_triple_of(f) for f in schema}
+    refusing = [
+        *schema,
+        *same_as_findings(contribution, known, data),
+        *outside_term_findings(contribution, schema_triples),
+        *role_findings(contribution, ontology),
+        *background_findings(contribution),
+    ]
+    findings = [
+        *report_findings(contribution),
+        *refusing,
+        *undefined_term_findings(contribution, defined),
+        *iri_findings(contribution, known, ontology, {f.focus for f in schema}),
+    ]
+    refused = {_triple_of(f) for f in refusing if f.rule != POLICY["reserved-name"]}
+    return findings, refused
+
+
+def _triple_of(finding: Finding) -> Triple:
+    """The triple a policy finding about one triple is about."""
+    return (finding.focus, finding.path, finding.value)  # type: ignore[return-value]
