@@ -183,11 +183,9 @@ def refuse_xml_declarations(raw: bytes, name: str) -> None:
     try:
         parser.Parse(raw, True)
     except _Declared:
-        start = raw.rfind(b"<!", 0, parser.CurrentByteIndex + 2)
-        line, column = (
-            _byte_position(raw, start)
-            if start >= 0
-            else (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+        line, column = _declaration_position(raw, parser.CurrentByteIndex) or (
+            parser.CurrentLineNumber,
+            parser.CurrentColumnNumber + 1,
         )
         raise InputError(
             name,
@@ -199,6 +197,22 @@ def refuse_xml_declarations(raw: bytes, name: str) -> None:
     except xml.parsers.expat.ExpatError as err:
         message = xml.parsers.expat.errors.messages.get(err.code, str(err))
         raise InputError(name, f"XML syntax error: {message}", err.lineno, err.offset + 1) from None
+
+
+def _declaration_position(raw: bytes, index: int) -> tuple[int, int] | None:
+    """Line and column of the `<!` that opens the declaration the XML parser stopped at,
+    in UTF-8 or UTF-16 text (expat's own column points past the declaration's name)."""
+    encoding = "utf-8"
+    if raw.startswith(b"\xff\xfe") or raw[1:2] == b"\x00":
+        encoding = "utf-16-le"
+    elif raw.startswith(b"\xfe\xff") or raw[:1] == b"\x00":
+        encoding = "utf-16-be"
+    needle = "<!".encode(encoding)
+    start = raw.rfind(needle, 0, index + len(needle))
+    if start < 0:
+        return None
+    before = raw[:start].decode(encoding, "replace").lstrip("\ufeff")
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
 def _json_ld_problems(node: Any) -> Iterator[tuple[str, str]]:
@@ -297,13 +311,23 @@ def format_for(source: str | Path, explicit: str | None = None) -> str:
         ) from None
 
 
-class _LineReader(io.RawIOBase):
-    """Bytes handed to the parser one line at a time, so the line it has reached is known."""
+_PREFIX_DECLARATION = re.compile(rb"(?:^|[\s.])(?:@prefix|[Pp][Rr][Ee][Ff][Ii][Xx])\s")
 
-    def __init__(self, data: bytes) -> None:
+
+class _LineReader(io.RawIOBase):
+    """Bytes handed to the parser one line at a time, so the line it has reached is known.
+
+    With a prefix limit, it stops the parse at the line that declares one prefix too many
+    (the parser itself only says how many prefixes it holds once it yields a triple).
+    """
+
+    def __init__(self, data: bytes, name: str = "", max_prefixes: int | None = None) -> None:
         self._data = data
         self._at = 0
         self.line = 0  # lines handed out so far (1-based number of the current one)
+        self._name = name
+        self._max_prefixes = max_prefixes
+        self._prefixes = 0
 
     def readable(self) -> bool:
         """A readable stream."""
@@ -316,12 +340,28 @@ class _LineReader(io.RawIOBase):
         end = self._data.find(b"\n", self._at)
         end = len(self._data) if end < 0 else end + 1
         end = min(end, self._at + len(buffer))
+        chunk = self._data[self._at : end]
         if self._at == 0 or self._data[self._at - 1 : self._at] == b"\n":
             self.line += 1
-        chunk = self._data[self._at : end]
+            self._count_prefixes(
+                self._data[self._at : self._data.find(b"\n", self._at) + 1 or None]
+            )
         buffer[: len(chunk)] = chunk
         self._at = end
         return len(chunk)
+
+    def _count_prefixes(self, line: bytes) -> None:
+        """Count a line's prefix declarations; refuse the one over the limit."""
+        if self._max_prefixes is None:
+            return
+        self._prefixes += len(_PREFIX_DECLARATION.findall(line))
+        if self._prefixes > self._max_prefixes:
+            raise InputError(
+                self._name,
+                f"{self._prefixes} prefixes, over the limit of {self._max_prefixes}; refused "
+                "before reading further",
+                self.line,
+            )
 
 
 _OX_PREFIX = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
@@ -380,7 +420,8 @@ def parse_rdf(
     text = data if isinstance(data, str) else decode(raw, name)
     document = parse_json(text, name) if rdf_format == "json-ld" else None
     with_lines = with_lines and rdf_format in LINE_FORMATS
-    reader = _LineReader(raw)
+    prefixed = rdf_format in ("turtle", "trig")
+    reader = _LineReader(raw, name, limits.max_prefixes if prefixed else None)
     source = cast(IO[bytes], reader) if with_lines else raw
     parser = ox.parse(source, OXIGRAPH_FORMATS[rdf_format])
     graph = Graph(bind_namespaces="none")
@@ -397,7 +438,7 @@ def parse_rdf(
                     "(--max-triples); refused before reading further",
                     line,
                 )
-            for term in (quad.subject, quad.predicate, quad.object):
+            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
                 problem = _term_problem(term, limits)
                 if problem:
                     raise InputError(name, problem, line)

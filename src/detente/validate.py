@@ -154,8 +154,10 @@ def validate(graph: Graph, shapes: Graph, names: NamespaceManager) -> list[Findi
         checked += graph
         for triple in bad:
             checked.remove(triple)
+    own_shapes = Graph(bind_namespaces="none")  # pySHACL adds axioms to the shapes it is given
+    own_shapes += shapes
     _, report, _ = shacl_validate(
-        checked, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+        checked, shacl_graph=own_shapes, inference="none", advanced=True, allow_warnings=True
     )
     ill_typed = [_ill_typed_finding(t, names) for t in bad]
     covered = {(f.focus, f.path) for f in ill_typed}
