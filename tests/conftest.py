@@ -1,18 +1,95 @@
-"""Shared fixtures: the project, its graphs, and the source article."""
+"""Shared fixtures and helpers: the project, its graphs, the source article, the command line.
+
+The source article lives outside the repository (../shared/source/, DETENTE_ARTICLE overrides
+where): a test that needs it calls `require_article()` (or uses `article_text`) and is skipped,
+with the reason shown, on a clone without it. With DETENTE_REQUIRE_ALL=1 (set by .ci/run) no
+test may be skipped: a skip, whatever its cause, is reported as a failure.
+"""
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import os
 import re
+import shutil
+import traceback
+from collections import OrderedDict
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+from hypothesis import settings
 from rdflib import Graph
 
+import detente.cli
+import detente.contribution
+from detente.cli import main
 from detente.kg import Project, Sources, find_project, load_sources
 from detente.reason import close
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = ROOT.parent / "shared" / "source" / "000_f14e525a7fdb3016.txt"
+ARTICLE_NAME = "000_f14e525a7fdb3016.txt"
+ARTICLE = ROOT.parent / "shared" / "source" / ARTICLE_NAME
+ARTICLE_VARIABLE = "DETENTE_ARTICLE"  # another place for the article ("/nonexistent": none)
+REQUIRE_ALL = "DETENTE_REQUIRE_ALL"  # set (not "" or "0"): every skip is a failure
+PROJECT_FOLDERS = ("ontology", "shapes", "data", "scripts")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Collect cyclic garbage less often: judging builds millions of short-lived objects, and
+    at the default thresholds the collector walks the live graphs over and over (the suite
+    takes some 15 % longer). What is loaded by now (modules, no graphs) is never collected."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+# Property tests draw the same cases on every run, and keep no example database.
+settings.register_profile("detente", derandomize=True, database=None)
+settings.load_profile("detente")
+
+
+# ------------------------------------------------------------------ the article, skips
+
+
+def article_path() -> Path:
+    """Where the source article is looked for: DETENTE_ARTICLE, or ../shared/source/."""
+    given = os.environ.get(ARTICLE_VARIABLE)
+    return Path(given) if given else ARTICLE
+
+
+def require_all() -> bool:
+    """Whether DETENTE_REQUIRE_ALL asks that nothing be skipped."""
+    return os.environ.get(REQUIRE_ALL, "") not in ("", "0")
+
+
+def require_article() -> Path:
+    """The source article's path; the calling test is skipped, saying why, if it is absent."""
+    path = article_path()
+    if not path.is_file():
+        shown = os.path.relpath(path, ROOT) if path == ARTICLE else str(path)
+        pytest.skip(f"needs {shown} (the source article), not present")
+    return path
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Under DETENTE_REQUIRE_ALL, a skipped test (not an expected failure) is a failed one."""
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail") and require_all():
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = f"{REQUIRE_ALL} is set and this test was skipped: {reason}"
+    return report
+
+
+# ------------------------------------------------------------------ the project and its graphs
 
 
 @pytest.fixture(scope="session")
@@ -35,5 +112,106 @@ def closed(sources: Sources) -> Graph:
 
 @pytest.fixture(scope="session")
 def article_text() -> str:
-    """The source article, whitespace collapsed to single spaces."""
-    return re.sub(r"\s+", " ", ARTICLE.read_text(encoding="utf-8"))
+    """The source article, whitespace collapsed to single spaces (skips the test without it)."""
+    return re.sub(r"\s+", " ", require_article().read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ sources loaded once
+
+# The Sources read for each state of a project's files, the most recently used last.
+_LOADED: OrderedDict[tuple[tuple[str, bytes], ...], tuple[Sources, tuple[object, ...]]] = (
+    OrderedDict()
+)
+_KEEP = 8
+
+
+def _sizes(sources: Sources) -> tuple[object, ...]:
+    """The size of every graph of a Sources, to see that nobody changed a shared one."""
+    return (
+        len(sources.ontology),
+        len(sources.data),
+        len(sources.shapes),
+        tuple(sorted((str(name), len(graph)) for name, graph in sources.graphs.items())),
+    )
+
+
+def load_sources_once(project: Project, extra_data: list[Path] | None = None) -> Sources:
+    """`load_sources`, read once for each state of a project's files (names and contents).
+
+    The command line reads the project's graphs for every `check FILE`, `add` and `query`;
+    judging hundreds of contributions against the same files needs them read once. Sources
+    hold no path, so copies of a project with the same files share what was read.
+    """
+    if extra_data:
+        return load_sources(project, extra_data)
+    root = project.root
+    files = [*project.ontology_files, *project.shapes_files, *project.data_files]
+    key = tuple(
+        (str(path.relative_to(root)), hashlib.sha256(path.read_bytes()).digest()) for path in files
+    )
+    if key not in _LOADED:
+        loaded = load_sources(project)
+        _LOADED[key] = (loaded, _sizes(loaded))
+        while len(_LOADED) > _KEEP:
+            _LOADED.popitem(last=False)
+    _LOADED.move_to_end(key)
+    loaded, sizes = _LOADED[key]
+    assert _sizes(loaded) == sizes, f"graphs read from {root} were changed by their user"
+    return loaded
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sources_loaded_once() -> Iterator[None]:
+    """The command line, run in-process, reads each state of a project's files once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(detente.contribution, "load_sources", load_sources_once)
+        patch.setattr(detente.cli, "load_sources", load_sources_once)
+        yield
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def copy_project(
+    project: Project | Path, target: Path, extra: dict[str, str] | None = None
+) -> Path:
+    """A copy of a project (ontology, shapes, data, scripts) under target, with `extra` data
+    files (name: text) written into its data/; target returned."""
+    source = project.root if isinstance(project, Project) else project
+    for folder in PROJECT_FOLDERS:
+        shutil.copytree(
+            source / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    for name, text in (extra or {}).items():
+        (target / "data" / name).write_text(text, encoding="utf-8")
+    return target
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """The sha256 of every file under a folder (hidden files included), by relative path."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def invoke(*args: str | Path, stdin: str | bytes | None = None) -> Result:
+    """Run the command line in-process; never an uncaught exception, never a traceback."""
+    try:
+        result = CliRunner().invoke(main, [str(arg) for arg in args], input=stdin)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as err:  # CliRunner keeps Exceptions, not other BaseExceptions
+        pytest.fail(f"detente {' '.join(map(str, args))} crashed: {err!r}")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        shown = "".join(traceback.format_exception(*result.exc_info))
+        pytest.fail(f"detente {' '.join(map(str, args))} raised {result.exception!r}\n{shown}")
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def run(*args: str | Path, stdin: str | bytes | None = None) -> tuple[int, str, str]:
+    """Run the command line in-process (as `invoke`); exit code, stdout, stderr."""
+    result = invoke(*args, stdin=stdin)
+    return result.exit_code, result.stdout, result.stderr

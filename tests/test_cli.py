@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import copy_project, run
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
 import detente.write
-from detente.cli import main
 from detente.kg import Project
 from detente.write import canonical_form
 
@@ -56,23 +54,6 @@ HELD_WITHOUT_PARTICIPANT = """@prefix det: <https://w3id.org/detente/ontology#> 
 EXTRA = "example-daily-2023-06-03.ttl"  # the file of the report the extra facts cite
 
 
-def copy_project(
-    project: Project, target: Path, extra: str | None = None, name: str = EXTRA
-) -> Path:
-    """A copy of the project (ontology, shapes, data, scripts), with one extra data file."""
-    for folder in ("ontology", "shapes", "data", "scripts"):
-        shutil.copytree(project.root / folder, target / folder)
-    if extra is not None:
-        (target / "data" / name).write_text(extra, encoding="utf-8")
-    return target
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; exit code, stdout, stderr."""
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
 def test_check_conforming_graph_exits_0(project: Project) -> None:
     code, out, _ = run("check", "--project", str(project.root))
     assert code == 0, out
@@ -83,7 +64,7 @@ def test_check_conforming_graph_exits_0(project: Project) -> None:
 def test_check_with_violation_exits_1_and_names_node_path_shape(
     project: Project, tmp_path: Path
 ) -> None:
-    root = copy_project(project, tmp_path, HELD_WITHOUT_PARTICIPANT)
+    root = copy_project(project, tmp_path, {EXTRA: HELD_WITHOUT_PARTICIPANT})
     code, out, _ = run("check", "--project", str(root), "--format", "json")
     assert code == 1
     report = json.loads(out)
@@ -99,7 +80,7 @@ def test_check_with_violation_exits_1_and_names_node_path_shape(
 
 
 def test_check_text_report_shows_message_path_value_shape(project: Project, tmp_path: Path) -> None:
-    root = copy_project(project, tmp_path, HELD_WITHOUT_PARTICIPANT)
+    root = copy_project(project, tmp_path, {EXTRA: HELD_WITHOUT_PARTICIPANT})
     code, out, _ = run("check", "--project", str(root))
     assert code == 1
     assert "is det:held needs at least one participant" in out
@@ -109,7 +90,7 @@ def test_check_text_report_shows_message_path_value_shape(project: Project, tmp_
 
 
 def test_check_turtle_is_a_shacl_validation_report(project: Project, tmp_path: Path) -> None:
-    root = copy_project(project, tmp_path, HELD_WITHOUT_PARTICIPANT)
+    root = copy_project(project, tmp_path, {EXTRA: HELD_WITHOUT_PARTICIPANT})
     code, out, _ = run("check", "--project", str(root), "--format", "turtle")
     assert code == 1
     report = Graph().parse(data=out, format="turtle")
@@ -130,7 +111,7 @@ def test_check_json_on_conforming_graph(project: Project) -> None:
 def test_check_inconsistency_exits_1(project: Project, tmp_path: Path) -> None:
     both = """@prefix det: <https://w3id.org/detente/ontology#> .
 <https://w3id.org/detente/id/person/li-shangfu> a det:Organization ."""
-    root = copy_project(project, tmp_path, both)
+    root = copy_project(project, tmp_path, {EXTRA: both})
     code, out, _ = run("check", "--project", str(root), "--format", "json")
     assert code == 1
     nodes = [item["node"] for item in json.loads(out)["inconsistencies"]]
@@ -140,7 +121,7 @@ def test_check_inconsistency_exits_1(project: Project, tmp_path: Path) -> None:
 def test_syntax_error_names_file_line_column_without_traceback(
     project: Project, tmp_path: Path
 ) -> None:
-    root = copy_project(project, tmp_path, BROKEN_TURTLE)
+    root = copy_project(project, tmp_path, {EXTRA: BROKEN_TURTLE})
     process = subprocess.run(
         [sys.executable, "-m", "detente", "check", "--project", str(root)],
         capture_output=True,
@@ -236,7 +217,7 @@ def test_a_warning_check_does_not_fail_check(project: Project, tmp_path: Path) -
     det:source <https://w3id.org/detente/id/report/example-daily-2023-06-03> ;
     det:quote "the meeting was called off on May 30" .
 """
-    root = copy_project(project, tmp_path, tie)
+    root = copy_project(project, tmp_path, {EXTRA: tie})
     code, out, _ = run("check", "--project", str(root), "--format", "json")
     report = json.loads(out)
     assert code == 0, out

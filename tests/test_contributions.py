@@ -3,11 +3,13 @@
 Valid files are accepted (exit 0, nothing found); every invalid file declares in its sidecar
 `.expect` exactly what must come out (tests/contributions/README.md). Hostile input is refused
 without touching the network, data/ is never written, and no run prints a traceback.
+
+The command runs in-process, the project's graphs read once for all the files (conftest.py);
+a few files are also judged by `python -m detente` in a process of its own.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import socket
 import subprocess
@@ -17,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from conftest import digest, invoke
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
-from detente.cli import main
 from detente.read import read_rdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,8 +135,7 @@ def assert_outcome(expected: Expected, path: Path, code: int, out: str, err: str
 
 def check(path: Path | str, *options: str, stdin: bytes | None = None) -> Result:
     """`detente check PATH --format json` in-process, against this project."""
-    args = ["check", str(path), "--format", "json", "--project", str(ROOT), *options]
-    return CliRunner().invoke(main, args, input=stdin)
+    return invoke("check", path, "--format", "json", "--project", ROOT, *options, stdin=stdin)
 
 
 def run_detente(*args: str) -> subprocess.CompletedProcess[str]:
@@ -156,11 +157,7 @@ def assert_no_crash(result: Result) -> None:
 
 def data_digest() -> dict[str, str]:
     """The sha256 of every file under data/."""
-    return {
-        str(path.relative_to(DATA)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(DATA.rglob("*"))
-        if path.is_file()
-    }
+    return digest(DATA)
 
 
 # ------------------------------------------------------------------ the corpus
@@ -423,9 +420,7 @@ def test_zero_bytes_is_no_json_ld_or_xml_document(name: str, tmp_path: Path) -> 
 
 def test_turtle_output_of_a_rejected_contribution_is_a_shacl_report() -> None:
     path = INVALID_DIR / "held-meeting-without-participant.ttl"
-    result = CliRunner().invoke(
-        main, ["check", str(path), "--format", "turtle", "--project", str(ROOT)]
-    )
+    result = invoke("check", path, "--format", "turtle", "--project", ROOT)
     assert_no_crash(result)
     assert result.exit_code == 1
     assert result.stderr.startswith("# rejected:")
@@ -448,9 +443,7 @@ def test_turtle_output_of_a_rejected_contribution_is_a_shacl_report() -> None:
 
 def test_turtle_output_of_an_accepted_contribution_conforms() -> None:
     path = VALID_DIR / "visit.ttl"
-    result = CliRunner().invoke(
-        main, ["check", str(path), "--format", "turtle", "--project", str(ROOT)]
-    )
+    result = invoke("check", path, "--format", "turtle", "--project", ROOT)
     assert_no_crash(result)
     assert result.exit_code == 0
     report = Graph().parse(data=result.stdout, format="turtle")
@@ -461,7 +454,7 @@ def test_turtle_output_of_an_accepted_contribution_conforms() -> None:
 
 def test_text_output_names_rule_and_line_and_ends_with_the_verdict() -> None:
     path = INVALID_DIR / "held-meeting-without-participant.ttl"
-    result = CliRunner().invoke(main, ["check", str(path), "--project", str(ROOT)])
+    result = invoke("check", path, "--project", ROOT)
     assert_no_crash(result)
     assert result.exit_code == 1
     assert f"Violation ({path}, line 11): A meeting whose current status" in result.stdout

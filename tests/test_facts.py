@@ -1,7 +1,7 @@
 """The facts of the data, checked against the article (Deutsche Welle, 2023-05-30).
 
 Every expected value below was written by reading the article
-(shared/source/000_f14e525a7fdb3016.txt) and the model's specification (docs/model-v2.md),
+(../shared/source/000_f14e525a7fdb3016.txt) and the model's specification (docs/model-v2.md),
 not by copying the data. Nodes are found by meaning (labels, types, relations), not by IRI,
 except where the specification fixes an IRI. A test that fails means the data does not say
 what the article says, or does not say it the way the model asks.
@@ -9,12 +9,16 @@ what the article says, or does not say it the way the model asks.
 The data is read as the project reads it: `load_sources(project).data` is the union of the
 data graphs (one per source file, plus background); each file is also read alone where the
 test is about which graph says a thing.
+
+Three tests read the article itself. On a clone without ../shared they are skipped, saying
+why; under DETENTE_REQUIRE_ALL=1 (as in CI) a skip is a failure (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -1524,3 +1528,55 @@ def test_background_says_nothing_the_article_says(
     repeated = [t for t in background if t in report_file and t[1] != RDF.type]
     assert repeated == []
     assert list(report_file.subjects(DCTERMS.type, DET.Background)) == []
+
+
+# --------------------------------------------------------------------------- without the article
+
+# Run in a pytest of its own, with the suite's conftest: a test that needs the article, one
+# skipped by a mark, an expected failure and a test that passes.
+SKIPPING = """
+import pytest
+from conftest import require_article
+
+
+def test_needs_the_article():
+    require_article()
+
+
+@pytest.mark.skipif(True, reason="skipped by a mark")
+def test_marked():
+    pass
+
+
+@pytest.mark.xfail(reason="a known failure", strict=True)
+def test_known_failure():
+    assert False
+
+
+def test_passes():
+    pass
+"""
+
+
+@pytest.mark.parametrize("require_all", ["", "1"], ids=["skips", "DETENTE_REQUIRE_ALL=1"])
+def test_without_the_article_its_tests_skip_and_under_require_all_fail(
+    require_all: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makeconftest(Path(__file__).with_name("conftest.py").read_text(encoding="utf-8"))
+    pytester.makepyfile(test_skipping=SKIPPING)
+    absent = pytester.path / "absent" / "000_f14e525a7fdb3016.txt"
+    monkeypatch.setenv("DETENTE_ARTICLE", str(absent))
+    monkeypatch.setenv("DETENTE_REQUIRE_ALL", require_all)
+    result = pytester.runpytest_inprocess("-rA", "-p", "no:cacheprovider")
+    reason = f"needs {absent} (the source article), not present"
+    if require_all:
+        # nothing is skipped: both skips fail (the mark's at setup: an error), saying why;
+        # the expected failure stays one
+        result.assert_outcomes(passed=1, failed=1, errors=1, xfailed=1)
+        prefix = "DETENTE_REQUIRE_ALL is set and this test was skipped: "
+        assert f"{prefix}{reason}\n" in result.stdout.str()
+        assert f"{prefix}skipped by a mark\n" in result.stdout.str()
+    else:
+        result.assert_outcomes(passed=1, skipped=2, xfailed=1)
+        result.stdout.re_match_lines([rf"SKIPPED \[1\] .*: {re.escape(reason)}$"])
+        result.stdout.re_match_lines([r"SKIPPED \[1\] .*: skipped by a mark$"])

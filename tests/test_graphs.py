@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import copy_project
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
+import detente.cli
+import detente.contribution
 from detente.kg import (
     BACKGROUND_GRAPH,
     DET,
@@ -114,3 +117,24 @@ def test_a_triple_two_reports_assert_counts_once_in_the_union(
     dataset = as_dataset(Graph(), _two_reports())
     union = run(Question("union", tmp_path / "union.rq", UNION), dataset, engine)
     assert [int(o) for (o,) in union.rows] == [1, 2]  # type: ignore[arg-type]
+
+
+def test_the_suite_reads_a_project_again_when_its_files_change(
+    project: Project, tmp_path: Path
+) -> None:
+    """The command line, run in-process by the tests, reads a project's graphs once for each
+    state of its files (tests/conftest.py): a changed or a new file is read again."""
+    root = copy_project(project, tmp_path / "project")
+    first = detente.contribution.load_sources(Project(root))
+    assert detente.contribution.load_sources(Project(root)) is first
+    assert detente.cli.load_sources(Project(root)) is first
+    comment = f'<{EX}person/li-shangfu> <http://www.w3.org/2000/01/rdf-schema#comment> "x" .\n'
+    with (root / "data" / "dw-2023-05-30.ttl").open("a", encoding="utf-8") as dw:
+        dw.write(comment)
+    changed = detente.contribution.load_sources(Project(root))
+    assert len(changed.graphs[DW_GRAPH]) == len(first.graphs[DW_GRAPH]) + 1
+    assert len(changed.data) == len(first.data) + 1
+    (root / "data" / "example-daily-2023-06-03.ttl").write_text(comment, encoding="utf-8")
+    added = detente.contribution.load_sources(Project(root))
+    assert URIRef(GRAPHS + "example-daily-2023-06-03") in added.graphs
+    assert URIRef(GRAPHS + "example-daily-2023-06-03") not in changed.graphs

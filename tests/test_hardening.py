@@ -8,11 +8,9 @@ that could write works on a copy of the project under tmp_path.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,12 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from conftest import copy_project, digest, invoke, run
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.query import Result as SparqlResult
 
-from detente.cli import main
 from detente.kg import Project
 from detente.read import parse_rdf
 
@@ -41,24 +39,6 @@ LI = f"<{ID}person/li-shangfu>"
 COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
 
 
-def copy_project(project: Project, target: Path) -> Path:
-    """A copy of the project (ontology, shapes, data, scripts) under target."""
-    for folder in ("ontology", "shapes", "data", "scripts"):
-        shutil.copytree(project.root / folder, target / folder)
-    return target
-
-
-def invoke(*args: str) -> Result:
-    """The CLI run in-process."""
-    return CliRunner().invoke(main, list(args))
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; exit code, stdout, stderr."""
-    result = invoke(*args)
-    return result.exit_code, result.stdout, result.stderr
-
-
 def assert_clean_error(result: Result, *names: str) -> None:
     """Exit 2 through the command's own error path: no exception escaped, no traceback, nothing
     on stdout, and the error names each of `names`."""
@@ -68,15 +48,6 @@ def assert_clean_error(result: Result, *names: str) -> None:
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     for name in names:
         assert name in result.stderr, result.stderr
-
-
-def digest(folder: Path) -> dict[str, str]:
-    """The sha256 of every file under a folder."""
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 @contextmanager

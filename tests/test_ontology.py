@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import owlrl
 import pytest
 from owlrl.Namespaces import ERRNS
 from rdflib import BNode, Graph, Literal, Namespace, Node, URIRef
@@ -137,13 +136,22 @@ def test_no_undefined_term_of_our_namespace_is_used(
     assert sorted(used - defined) == []
 
 
-def test_owlrl_closure_of_ontology_and_data_raises_no_error(sources: Sources) -> None:
-    graph = sources.merged()
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
-    assert list(graph.objects(None, ERRNS.error)) == []
+@pytest.fixture(scope="module")
+def owlrl_closed(sources: Sources) -> Graph:
+    """Ontology + data expanded by owlrl's OWL 2 RL closure (the reference reasoner), once."""
+    return close(sources.merged(), "owlrl")
 
 
-def test_fast_reasoner_infers_what_owlrl_infers_about_our_nodes(sources: Sources) -> None:
+# The two tests of the closure run on one worker (pytest-xdist), which computes it once.
+@pytest.mark.xdist_group("owlrl-closure")
+def test_owlrl_closure_of_ontology_and_data_raises_no_error(owlrl_closed: Graph) -> None:
+    assert list(owlrl_closed.objects(None, ERRNS.error)) == []
+
+
+@pytest.mark.xdist_group("owlrl-closure")
+def test_fast_reasoner_infers_what_owlrl_infers_about_our_nodes(
+    sources: Sources, owlrl_closed: Graph
+) -> None:
     """reasonable (used by `check`) against owlrl (the reference), on the facts of our graph."""
     merged = sources.merged()
 
@@ -157,7 +165,7 @@ def test_fast_reasoner_infers_what_owlrl_infers_about_our_nodes(sources: Sources
         }
 
     fast = about_our_nodes(close(merged, "reasonable"))
-    reference = about_our_nodes(close(merged, "owlrl"))
+    reference = about_our_nodes(owlrl_closed)
     assert fast == reference
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import invoke
 
-from detente.cli import main
 from detente.kg import Sources
 from detente.query import ENGINES, Engine, QueryError, Question, run_within
 
@@ -36,12 +35,12 @@ def test_a_syntax_error_inside_the_time_limit_keeps_its_position(
 def test_the_command_line_stops_a_slow_query_with_exit_2(tmp_path: Path) -> None:
     script = tmp_path / "endless.rq"
     script.write_text(ENDLESS, encoding="utf-8")
-    result = CliRunner().invoke(main, ["query", str(script), "--timeout", "0.5"])
+    result = invoke("query", script, "--timeout", "0.5")
     assert result.exit_code == 2
     assert "no answer within 0.5 s" in result.output
     assert "Traceback" not in result.output
 
 
 def test_oxigraph_is_the_default_engine() -> None:
-    result = CliRunner().invoke(main, ["query", "--help"])
+    result = invoke("query", "--help")
     assert "[default: oxigraph]" in result.output

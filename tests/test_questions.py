@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
+from conftest import run as invoke
 from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
 
-from detente.cli import main
 from detente.engines import oxigraph_store
 from detente.kg import GRAPHS, ID, Project, Sources, as_dataset, graph_of_report, load_graph
 from detente.query import ENGINES, Engine, Question, load_question, questions, run, to_csv
@@ -331,12 +330,6 @@ def test_timeline_computes_edtf() -> None:
 
 
 # ------------------------------------------------------------------ the command line
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process."""
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_list_prints_every_question_with_its_description(project: Project) -> None:

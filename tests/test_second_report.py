@@ -18,20 +18,22 @@ import csv
 import io
 import json
 import re
-import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from conftest import copy_project, invoke
 from rdflib import URIRef
 from rdflib.namespace import PROV, RDFS
 
-from detente.cli import main
 from detente.kg import DET, GRAPHS, ID, META_GRAPH, Project, load_graph, load_sources
 from detente.query import Question, answer_all, load_question, to_csv
 from detente.read import read_rdf
+
+# One worker runs the whole module (pytest-xdist): the project copies are made once.
+pytestmark = pytest.mark.xdist_group("second-report")
 
 ROOT = Path(__file__).resolve().parents[1]
 VALID = ROOT / "tests" / "contributions" / "valid"
@@ -72,18 +74,6 @@ PREFIXES = """@prefix det: <https://w3id.org/detente/ontology#> .
 BARE_TRIPLE = "meeting:2023-sullivan-wang-yi-vienna det:participant person:biden .\n"
 
 
-def invoke(*args: str) -> Result:
-    """Run the command line in-process."""
-    return CliRunner().invoke(main, list(args))
-
-
-def copy_project(root: Path) -> Project:
-    """A copy of the project's ontology, shapes, questions, checks and data (no .venv)."""
-    for name in ("ontology", "shapes", "scripts", "data"):
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return Project(root)
-
-
 @dataclass
 class Added:
     """A project copy after one `detente add`, with the command's result and the answers."""
@@ -120,7 +110,7 @@ def answer(project: Project) -> dict[tuple[str, str], list[list[str]]]:
 
 def add_to_copy(root: Path, contribution: Path) -> Added:
     """Copy the project, add one contribution with `detente add`, answer every question."""
-    project = copy_project(root)
+    project = Project(copy_project(ROOT, root))
     result = invoke("add", str(contribution), "--project", str(root))
     return Added(project, result, answer(project))
 
