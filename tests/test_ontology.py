@@ -142,13 +142,10 @@ def owlrl_closed(sources: Sources) -> Graph:
     return close(sources.merged(), "owlrl")
 
 
-# The two tests of the closure run on one worker (pytest-xdist), which computes it once.
-@pytest.mark.xdist_group("owlrl-closure")
 def test_owlrl_closure_of_ontology_and_data_raises_no_error(owlrl_closed: Graph) -> None:
     assert list(owlrl_closed.objects(None, ERRNS.error)) == []
 
 
-@pytest.mark.xdist_group("owlrl-closure")
 def test_fast_reasoner_infers_what_owlrl_infers_about_our_nodes(
     sources: Sources, owlrl_closed: Graph
 ) -> None:

@@ -32,9 +32,6 @@ from detente.kg import DET, GRAPHS, ID, META_GRAPH, Project, load_graph, load_so
 from detente.query import Question, answer_all, load_question, to_csv
 from detente.read import read_rdf
 
-# One worker runs the whole module (pytest-xdist): the project copies are made once.
-pytestmark = pytest.mark.xdist_group("second-report")
-
 ROOT = Path(__file__).resolve().parents[1]
 VALID = ROOT / "tests" / "contributions" / "valid"
 EXPECTED = ROOT / "tests" / "expected" / "after-readout"
