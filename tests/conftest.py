@@ -27,6 +27,7 @@ import detente.cli
 import detente.contribution
 from detente.cli import main
 from detente.kg import Project, Sources, find_project, load_sources
+from detente.query import Question
 from detente.reason import close
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,3 +216,15 @@ def run(*args: str | Path, stdin: str | bytes | None = None) -> tuple[int, str, 
     """Run the command line in-process (as `invoke`); exit code, stdout, stderr."""
     result = invoke(*args, stdin=stdin)
     return result.exit_code, result.stdout, result.stderr
+
+
+# ------------------------------------------------------------------ comparing answers
+
+
+def order_keys(question: Question, header: list[str]) -> list[int]:
+    """Indexes of the projected columns the question orders by (empty: unordered)."""
+    found = re.search(r"ORDER\s+BY\s+(.+)$", question.text, re.IGNORECASE | re.DOTALL)
+    if not found:
+        return []
+    names = re.findall(r"\?(\w+)", found.group(1))
+    return [header.index(name) for name in names if name in header]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import order_keys
 from conftest import run as invoke
 from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
@@ -74,15 +75,6 @@ def answer(
 def csv_rows(text: str) -> list[list[str]]:
     """Rows of a CSV document, header first."""
     return list(csv.reader(io.StringIO(text)))
-
-
-def order_keys(question: Question, header: list[str]) -> list[int]:
-    """Indexes of the projected columns the question orders by (empty: unordered)."""
-    found = re.search(r"ORDER\s+BY\s+(.+)$", question.text, re.IGNORECASE | re.DOTALL)
-    if not found:
-        return []
-    names = re.findall(r"\?(\w+)", found.group(1))
-    return [header.index(name) for name in names if name in header]
 
 
 def assert_same_answer(

@@ -17,19 +17,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import copy_project, invoke
+from conftest import copy_project, invoke, order_keys
 from rdflib import URIRef
 from rdflib.namespace import PROV, RDFS
 
 from detente.kg import DET, GRAPHS, ID, META_GRAPH, Project, load_graph, load_sources
-from detente.query import Question, answer_all, load_question, to_csv
+from detente.query import answer_all, load_question, to_csv
 from detente.read import read_rdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,15 +124,6 @@ def after_biden(tmp_path_factory: pytest.TempPathFactory) -> Added:
 
 
 # ------------------------------------------------------------------ comparing answers
-
-
-def order_keys(question: Question, header: list[str]) -> list[int]:
-    """Indexes of the projected columns the question orders by (empty: unordered)."""
-    found = re.search(r"ORDER\s+BY\s+(.+)$", question.text, re.IGNORECASE | re.DOTALL)
-    if not found:
-        return []
-    names = re.findall(r"\?(\w+)", found.group(1))
-    return [header.index(name) for name in names if name in header]
 
 
 def assert_same_answer(name: str, ours: list[list[str]], expected: list[list[str]]) -> None:
