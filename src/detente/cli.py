@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from detente import __version__
 from detente.contribution import add_contribution, judge_contribution
 from detente.kg import load_sources, project_at
 from detente.policy import read_contribution
+from detente.publish.layout import DEFAULT_BASE_URL
 from detente.query import (
     DEFAULT_TIMEOUT,
     ENGINES,
@@ -336,6 +338,96 @@ def query(
         return
     for item, results, names in answers:
         _print_results(item.description, results, names, output_format)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder to write the publication into (replaced whole once the build succeeds).",
+)
+@click.option(
+    "--base-url",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    help="Where the publication will be reachable: used in the dataset description "
+    "(download and endpoint URLs) and canonical links; pages link relatively.",
+)
+@click.option(
+    "--web-root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The folder the web server will serve the publication from, written into "
+    "conf/nginx.conf and conf/apache.conf (default: the --out folder).",
+)
+@click.option("--force", is_flag=True, help="Build even if nothing changed since the last build.")
+@click.option(
+    "--no-check", "skip_check", is_flag=True, help="Publish without running `detente check` first."
+)
+@PROJECT
+def build(
+    out: Path,
+    base_url: str,
+    web_root: Path | None,
+    force: bool,
+    skip_check: bool,
+    project_dir: Path | None,
+) -> None:
+    """Write the publication: dumps, dataset description, a page per thing, the ontology's
+    documentation, the index with pictures, and web server configuration.
+
+    The data must pass `detente check` first (exit 1 otherwise, nothing written). A second
+    build with the same inputs writes nothing. Copy the folder to a web server and include
+    conf/nginx.conf (or conf/apache.conf); `detente serve` serves it locally.
+    """
+    from detente.publish.build import BuildError
+    from detente.publish.build import build as build_publication
+
+    try:
+        project = project_at(project_dir)
+        built = build_publication(
+            project,
+            out,
+            base_url,
+            force=force,
+            check=not skip_check,
+            web_root=web_root.resolve() if web_root else None,
+            step=_progress(),
+        )
+    except BuildError as err:
+        click.echo(f"detente: {err}", err=True)
+        sys.exit(EXIT_FAIL)
+    except (InputError, FileNotFoundError, OSError) as err:
+        _fail(str(err))
+        return
+    if built.skipped:
+        click.echo(f"{out}: up to date, nothing written ({built.seconds:.2f} s; --force rebuilds)")
+        return
+    size = sum(d.size for d in built.dumps if not d.path.endswith(".gz"))
+    click.echo(
+        f"{out}: {built.files} files, {built.things} things, {len(built.dumps)} dumps "
+        f"({size / 1e6:.1f} MB uncompressed) in {built.seconds:.1f} s\n"
+        f"open {out / 'index.html'} in a browser, or run `detente serve` and open "
+        "http://127.0.0.1:8000/"
+    )
+
+
+def _progress() -> Callable[[str], None]:
+    """A printer of build stages on standard error, counting documents in fifties."""
+    documents = 0
+
+    def say(stage: str) -> None:
+        nonlocal documents
+        if stage.startswith("doc/"):
+            documents += 1
+            if documents % 50 == 0:
+                click.echo(f"  {documents} documents", err=True)
+        elif not stage.startswith("dumps/"):
+            click.echo(f"build: {stage}", err=True)
+
+    return say
 
 
 def _print_results(title: str, results: Results, names: Graph, output_format: str) -> None:

@@ -21,8 +21,16 @@ BACKGROUND_GRAPH = URIRef(GRAPHS + "background")
 META_GRAPH = URIRef(GRAPHS + "meta")
 ONTOLOGY_GRAPH = URIRef(GRAPHS + "ontology")
 INFERRED_GRAPH = URIRef(GRAPHS + "inferred")
+SHAPES_GRAPH = URIRef(GRAPHS + "shapes")  # the SHACL shapes, in the published dumps
 UNSOURCED_GRAPH = URIRef(GRAPHS + "unsourced")  # a contribution naming no single report
-RESERVED_GRAPHS = {BACKGROUND_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, INFERRED_GRAPH, UNSOURCED_GRAPH}
+RESERVED_GRAPHS = {
+    BACKGROUND_GRAPH,
+    META_GRAPH,
+    ONTOLOGY_GRAPH,
+    INFERRED_GRAPH,
+    SHAPES_GRAPH,
+    UNSOURCED_GRAPH,
+}
 
 # The <type> segment of a thing's IRI (id/<type>/<slug>) and the class its things belong to.
 ID_TYPES = {
