@@ -1,17 +1,18 @@
 """What a contribution may say: the contribution read safely, and the rules it is held to.
 
 Policy comes before the shapes: facts only (no schema), one report behind everything, known
-terms used in their roles, well-formed IRIs of new things, no sameAs joining things the graph
-holds apart, nothing that only background knowledge may say, no second value where one may
-exist.
+terms used in their roles, well-formed IRIs of new things, no sameAs or exactMatch joining two
+things of detente, links out from things of detente and to Wikidata entities, nothing that only
+background knowledge may say, no second value where one may exist.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from rdflib import BNode, Graph, Node, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, NamespaceManager
@@ -281,6 +282,17 @@ OUTSIDE_PREDICATES = {
     SKOS.closeMatch,
     OWL.sameAs,
 }
+# Links to the same (or a close) thing in another dataset; the identity links make one thing
+# of their two ends, each with its policy rule and its name in messages.
+LINKS = {SKOS.exactMatch, SKOS.closeMatch, OWL.sameAs}
+IDENTITY_LINKS: dict[Node, tuple[str, str]] = {
+    OWL.sameAs: ("same-as", "owl:sameAs"),
+    SKOS.exactMatch: ("exact-match", "skos:exactMatch"),
+}
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+WIKIDATA_ITEM = re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")
+WIKIDATA_ID = re.compile(r"(?<![A-Za-z0-9])Q[1-9][0-9]*(?![0-9])")
+SCHEMA_SAME_AS = {URIRef("https://schema.org/sameAs"), URIRef("http://schema.org/sameAs")}
 BACKGROUND_ONLY = {DET.singleHolder}  # general knowledge, kept in data/background.ttl
 PROPERTY_TYPES = {
     RDF.Property,
@@ -312,6 +324,12 @@ def outside_term_findings(contribution: Contribution, schema: set[Triple]) -> It
             )
         elif _is_det(p) or p in OUTSIDE_PREDICATES or (p, o) == (DCTERMS.type, DET.Background):
             continue
+        elif p in SCHEMA_SAME_AS:
+            problem = (
+                f"{p.n3(names)} is not a term detente accepts from outside its ontology: link a "
+                "thing to the same thing in another dataset with skos:exactMatch, to Wikidata "
+                "by its entity IRI (skos:exactMatch <http://www.wikidata.org/entity/Q...>)"
+            )
         else:
             allowed = ", ".join(sorted(t.n3(names) for t in OUTSIDE_PREDICATES))
             problem = (
@@ -409,8 +427,9 @@ def undefined_term_findings(contribution: Contribution, defined: set[URIRef]) ->
         )
 
 
-def _same_as_classes(graphs: list[Graph]) -> dict[Node, Node]:
-    """Each node's representative under owl:sameAs (symmetric and transitive) in the graphs."""
+def _identity_classes(graphs: list[Graph]) -> dict[Node, Node]:
+    """Each node's representative under owl:sameAs and skos:exactMatch (symmetric and
+    transitive) in the graphs."""
     parent: dict[Node, Node] = {}
 
     def root(node: Node) -> Node:
@@ -419,12 +438,13 @@ def _same_as_classes(graphs: list[Graph]) -> dict[Node, Node]:
         return node
 
     for graph in graphs:
-        for s, _, o in graph.triples((None, OWL.sameAs, None)):
-            parent.setdefault(s, s)
-            parent.setdefault(o, o)
-            a, b = root(s), root(o)
-            if a != b:
-                parent[max(a, b, key=str)] = min(a, b, key=str)
+        for link in IDENTITY_LINKS:
+            for s, _, o in graph.triples((None, link, None)):
+                parent.setdefault(s, s)
+                parent.setdefault(o, o)
+                a, b = root(s), root(o)
+                if a != b:
+                    parent[max(a, b, key=str)] = min(a, b, key=str)
     return {node: root(node) for node in parent}
 
 
@@ -435,29 +455,126 @@ def _is_vocabulary(node: Node) -> bool:
     )
 
 
+def _is_thing(node: Node) -> bool:
+    """Whether a node is a thing of detente (an IRI under id/)."""
+    return isinstance(node, URIRef) and str(node).startswith(ID)
+
+
+def _listed(nodes: set[Node]) -> str:
+    """Nodes listed for a message, sorted, as full IRIs."""
+    return ", ".join(sorted(str(node) for node in nodes))
+
+
+def _live_links(graphs: list[Graph], bearing: Callable[[Node], bool]) -> set[frozenset[Node]]:
+    """The identity links that may take part in joining things: all but those that lead only
+    to dead ends (nodes that are no thing of their own, linked to nothing else)."""
+    near: dict[Node, set[Node]] = {}
+    for graph in graphs:
+        for link in IDENTITY_LINKS:
+            for s, _, o in graph.triples((None, link, None)):
+                if s != o:
+                    near.setdefault(s, set()).add(o)
+                    near.setdefault(o, set()).add(s)
+    ends = [node for node, others in near.items() if len(others) == 1 and not bearing(node)]
+    while ends:
+        node = ends.pop()
+        for other in near.pop(node, set()):
+            near[other].discard(node)
+            if len(near[other]) == 1 and not bearing(other):
+                ends.append(other)
+    return {frozenset((s, o)) for s, others in near.items() for o in others}
+
+
 def same_as_findings(
     contribution: Contribution, known: set[Node], data: Graph
 ) -> Iterator[Finding]:
-    """No owl:sameAs that makes two things the graph holds as distinct one, directly or through
-    new nodes, and none with a vocabulary term."""
-    classes = _same_as_classes([data, contribution.graph])
-    members: dict[Node, set[Node]] = {}
-    for node, representative in classes.items():
-        if node in known:
-            members.setdefault(representative, set()).add(node)
-    for s, p, o in sorted(contribution.graph.triples((None, OWL.sameAs, None)), key=str):
-        joined = sorted(members.get(classes.get(s, s), set()), key=str)
+    """No owl:sameAs or skos:exactMatch that makes one thing of two things of detente (two the
+    graph holds as distinct, or a new one and another), directly, through new nodes or through
+    a shared outside IRI, and none with a vocabulary term."""
+
+    def bearing(node: Node) -> bool:
+        return node in known or _is_thing(node)
+
+    joined = _identity_classes([data, contribution.graph])
+    held = _identity_classes([data])  # what the graph's own links make one thing already
+    live = _live_links([data, contribution.graph], bearing)
+    groups: dict[Node, dict[Node, set[Node]]] = {}  # class -> one thing -> its nodes
+    for node, representative in joined.items():
+        if bearing(node):
+            thing = held.get(node, node) if node in known else node
+            groups.setdefault(representative, {}).setdefault(thing, set()).add(node)
+    links = [t for t in contribution.graph if t[1] in IDENTITY_LINKS]
+    for s, p, o in sorted(links, key=contribution.position):
+        rule, name = IDENTITY_LINKS[p]
+        things = groups.get(joined.get(s, s), {})
+        named = {n for nodes in things.values() for n in ({*filter(_is_thing, nodes)} or nodes)}
         if _is_vocabulary(s) or _is_vocabulary(o):
-            problem = "owl:sameAs cannot be said of a term of the ontology or of RDF/OWL."
-        elif len(joined) > 1:
+            problem = f"{name} cannot be said of a term of the ontology or of RDF/OWL."
+        elif len(things) < 2 or frozenset((s, o)) not in live:
+            continue
+        elif sum(1 for thing in things if thing in known) > 1:
             problem = (
-                "owl:sameAs would make one thing of "
-                + ", ".join(str(n) for n in joined)
-                + ", which the graph holds as distinct; if they are one, correct the data instead."
+                f"{name} would make one thing of {_listed({n for n in named if n in known})}, "
+                "which the graph holds as distinct; if they are one, correct the data instead."
             )
         else:
-            continue
-        yield _finding(contribution, (s, p, o), s, "same-as", problem, path=p, value=o)
+            problem = (
+                f"{name} would make one thing of {_listed(named)}: a thing of detente has one "
+                "IRI, so use the graph's IRI for a thing it has already, and link a thing only "
+                "to the same thing in another dataset (its Wikidata entity), one that no other "
+                "thing of detente is linked to."
+            )
+        yield _finding(contribution, (s, p, o), s, rule, problem, path=p, value=o)
+
+
+def _on_wikidata(node: Node) -> bool:
+    """Whether a node is an IRI on a wikidata.org host."""
+    if not isinstance(node, URIRef):
+        return False
+    try:
+        host = urlsplit(str(node)).hostname or ""
+    except ValueError:
+        return False
+    return host == "wikidata.org" or host.endswith(".wikidata.org")
+
+
+def wikidata_problem(node: Node) -> str | None:
+    """What is wrong with a Wikidata IRI a link points to, or None (not Wikidata, or an item's
+    entity IRI)."""
+    if not _on_wikidata(node) or WIKIDATA_ITEM.match(str(node)):
+        return None
+    item = WIKIDATA_ID.search(urlsplit(str(node)).path)
+    target = (
+        f"the entity itself, <{WIKIDATA_ENTITY}{item.group()}>"
+        if item
+        else f"an item's entity IRI, {WIKIDATA_ENTITY}Q<number>"
+    )
+    return (
+        f"<{node}> is not the IRI of a Wikidata item: link to {target}, not to a page about "
+        "it (/wiki/, Special:EntityData), its https form or a property (P...)."
+    )
+
+
+def link_findings(contribution: Contribution, known: set[Node]) -> Iterator[Finding]:
+    """Links out (skos:exactMatch, skos:closeMatch, owl:sameAs) go from a thing of detente, and
+    a link to Wikidata names an item's entity IRI."""
+    links = [t for t in contribution.graph if t[1] in LINKS]
+    for s, p, o in sorted(links, key=contribution.position):
+        problem = wikidata_problem(o)
+        if (
+            problem is None
+            and isinstance(s, URIRef)
+            and s in known  # a new subject outside id/ is refused as policy:iri
+            and not _is_thing(s)
+            and not _is_vocabulary(s)  # refused as policy:ontology-term or policy:same-as
+        ):
+            problem = (
+                f"Links out go from a thing of detente: the subject of "
+                f"{p.n3(contribution.graph.namespace_manager)} must be an IRI under {ID} "
+                "(write <thing> skos:exactMatch <http://www.wikidata.org/entity/Q...>)."
+            )
+        if problem is not None:
+            yield _finding(contribution, (s, p, o), s, "link-out", problem, path=p, value=o)
 
 
 def _iri_problem(
@@ -578,6 +695,7 @@ def policy_findings(
     refusing = [
         *schema,
         *same_as_findings(contribution, known, data),
+        *link_findings(contribution, known),
         *outside_term_findings(contribution, schema_triples),
         *role_findings(contribution, ontology),
         *background_findings(contribution),
