@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck fmt-check pytest bench clean
+.PHONY: demo test install lint typecheck fmt-check pytest bench clean build serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/detente check
 	$(BIN)/detente query --all
+	$(BIN)/detente build --out dist
+	@echo
+	@echo "The publication is in dist/: open dist/index.html in a browser, or serve it with"
+	@echo "the SPARQL endpoint:  $(BIN)/detente serve   (then open http://127.0.0.1:8000/)"
 
 test: $(STAMP) lint typecheck fmt-check pytest
 
@@ -34,6 +38,12 @@ fmt-check: $(STAMP)
 # need the article are skipped, saying so; DETENTE_REQUIRE_ALL=1 (as .ci/run sets) fails them.
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+build: $(STAMP)
+	$(BIN)/detente build --out dist
+
+serve: $(STAMP)
+	$(BIN)/detente serve
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py

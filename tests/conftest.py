@@ -228,3 +228,31 @@ def order_keys(question: Question, header: list[str]) -> list[int]:
         return []
     names = re.findall(r"\?(\w+)", found.group(1))
     return [header.index(name) for name in names if name in header]
+
+
+# ------------------------------------------------------------------ the publication
+
+
+def require_tool(name: str) -> str:
+    """The path of a system tool (rapper, serdi, nginx, chromium...); the test is skipped,
+    saying so, without it (a failure under DETENTE_REQUIRE_ALL, as in CI)."""
+    found = shutil.which(name) or next(
+        (p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.access(p, os.X_OK)), None
+    )
+    if found is None:
+        pytest.skip(f"needs the system tool {name!r} (.ci/run installs it), not installed")
+    return found
+
+
+@pytest.fixture(scope="session")
+def publication(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's publication (`detente build`), built once for all test workers."""
+    from filelock import FileLock
+
+    from detente.publish.build import build
+
+    shared = tmp_path_factory.getbasetemp().parent  # one folder for every xdist worker
+    out = shared / "publication"
+    with FileLock(str(shared / "publication.lock")):
+        build(project, out)
+    return out
