@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -352,6 +353,7 @@ def query(
     "--base-url",
     default=DEFAULT_BASE_URL,
     show_default=True,
+    callback=lambda _ctx, _param, value: _base_url(value),
     help="Where the publication will be reachable: used in the dataset description "
     "(download and endpoint URLs) and canonical links; pages link relatively.",
 )
@@ -412,6 +414,13 @@ def build(
         f"open {out / 'index.html'} in a browser, or run `detente serve` and open "
         "http://127.0.0.1:8000/"
     )
+
+
+def _base_url(value: str) -> str:
+    """An absolute http(s) URL, ending in '/'."""
+    if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
+        raise click.BadParameter(f"must be an absolute http(s) URL, got {value!r}")
+    return value if value.endswith("/") else value + "/"
 
 
 def _progress() -> Callable[[str], None]:

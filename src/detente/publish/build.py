@@ -129,9 +129,15 @@ def build(
     return built
 
 
+KEPT = ("screenshots",)  # what a build keeps of the folder it replaces (the browser tests')
+
+
 def replace_folder(new: Path, old: Path) -> None:
     """Put a finished folder in the place of another, the old one removed afterwards."""
     new.chmod(0o755)
+    for name in KEPT:
+        if (old / name).is_dir() and not (new / name).exists():
+            shutil.copytree(old / name, new / name)
     if old.exists():
         trash = Path(tempfile.mkdtemp(prefix=f".{old.name}.old.", dir=old.parent))
         old.rename(trash / old.name)
