@@ -251,7 +251,9 @@ def publication(project: Project, tmp_path_factory: pytest.TempPathFactory) -> P
 
     from detente.publish.build import build
 
-    shared = tmp_path_factory.getbasetemp().parent  # one folder for every xdist worker
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # this run's folder, above the workers' own
     out = shared / "publication"
     with FileLock(str(shared / "publication.lock")):
         build(project, out)

@@ -25,17 +25,23 @@ MEDIA_TYPES = {
     "nq": "application/n-quads",
     "gz": "application/gzip",
 }
-# The Accept patterns nginx tries in order (a regex map takes the first match, ignoring q).
+# The Accept patterns nginx tries in order (a regex map takes the first match, ignoring q):
+# each named type, then the wildcards. No Accept at all gets HTML; an Accept that matches
+# none of these gets 406.
 NGINX_ACCEPT = (
-    ("text/html", "html"),
-    ("application/xhtml\\+xml", "html"),
-    ("text/turtle", "ttl"),
-    ("application/ld\\+json", "jsonld"),
-    ("application/n-triples", "nt"),
-    ("application/rdf\\+xml", "rdf"),
+    ("~*text/html", "html"),
+    ("~*application/xhtml\\+xml", "html"),
+    ("~*text/turtle", "ttl"),
+    ("~*application/ld\\+json", "jsonld"),
+    ("~*application/n-triples", "nt"),
+    ("~*application/rdf\\+xml", "rdf"),
+    ("~*text/\\*", "html"),
+    ("~*application/\\*", "jsonld"),
+    ("~\\*/\\*", "html"),
 )
-# Apache's quality of source for each document type: HTML wins for */*.
-APACHE_QS = {"html": "1.0", "ttl": "0.9", "jsonld": "0.8", "nt": "0.7", "rdf": "0.6"}
+# Apache's quality of source for each document type, multiplied by the client's q: HTML wins
+# for */*, then this order breaks ties; close to 1 so that a client's own preference wins.
+APACHE_QS = {"html": "1.0", "ttl": "0.99", "jsonld": "0.98", "nt": "0.97", "rdf": "0.96"}
 
 
 def server_name(base_url: str) -> str:
@@ -44,40 +50,52 @@ def server_name(base_url: str) -> str:
     return "_" if host == "w3id.org" else host
 
 
+def nginx_accept_map(variable: str, formats: dict[str, str]) -> str:
+    """An nginx map from the Accept header to the extension of one of these formats ('' if none)."""
+    lines = "\n".join(f'    "{pattern}" {ext};' for pattern, ext in NGINX_ACCEPT if ext in formats)
+    return f"""map $http_accept ${variable} {{
+    default "";
+    "" html;
+{lines}
+}}"""
+
+
+def not_acceptable(formats: dict[str, str]) -> str:
+    """The body of a 406 answer: the media types a document comes in."""
+    return "Not Acceptable: this document comes as " + ", ".join(formats.values())
+
+
 def nginx_config(web_root: Path, base_url: str, endpoint: str = DEFAULT_ENDPOINT) -> str:
     """An nginx server block (include it inside `http { }`) serving the publication."""
-    accept = "\n".join(f'    "~*{pattern}" {ext};' for pattern, ext in NGINX_ACCEPT)
-    doc_accept = "\n".join(
-        f'    "~*{pattern}" {ext};' for pattern, ext in NGINX_ACCEPT if ext in DOCUMENT_FORMATS
-    )
     types = "\n".join(
         f"        {media} {ext};" for ext, media in sorted(MEDIA_TYPES.items(), key=lambda i: i[0])
     )
-    charset_types = " ".join(sorted({m for m in MEDIA_TYPES.values() if _is_text(m)}))
+    # text/html always gets the charset (nginx warns about listing it again)
+    charset_types = " ".join(
+        sorted({m for m in MEDIA_TYPES.values() if _is_text(m) and m != "text/html"})
+    )
     return f"""# detente publication: nginx configuration written by `detente build`.
 # Include this file inside the `http {{ }}` block (e.g. copy it to /etc/nginx/conf.d/).
 #  - /id/<type>/<slug> answers 303 See Other to /doc/<type>/<slug>;
 #  - /doc/<type>/<slug> and /ontology are content-negotiated (Vary: Accept):
 #    text/html (default, and */*), text/turtle, application/ld+json, application/n-triples
-#    (and application/rdf+xml for the ontology). nginx takes the first type of the list below
-#    that the Accept header names, whatever its q-value; the Apache configuration honours q.
+#    (and application/rdf+xml for the ontology); an Accept naming none of them gets 406.
+#    nginx takes the first type of the lists below that the Accept header names, whatever
+#    its q-value; the Apache configuration honours q.
 #  - /sparql is passed to `detente serve` ({endpoint}); without it, /sparql answers 502.
+#  - `server_name _` answers any host only as the port's default server: remove Debian's
+#    /etc/nginx/sites-enabled/default, or name your host here.
 
-map $http_accept $detente_doc_ext {{
-    default html;
-{doc_accept}
-}}
+{nginx_accept_map("detente_doc_ext", DOCUMENT_FORMATS)}
 
-map $http_accept $detente_ontology_ext {{
-    default html;
-{accept}
-}}
+{nginx_accept_map("detente_ontology_ext", ONTOLOGY_FORMATS)}
 
 server {{
     listen 80;
     server_name {server_name(base_url)};
     root {web_root};
     index index.html;
+    absolute_redirect off;
     charset utf-8;
     charset_types {charset_types};
 
@@ -102,11 +120,19 @@ server {{
     location ~ ^/doc/(?<detente_doc>[a-z0-9-]+/[a-z0-9-]+)$ {{
         add_header Vary Accept always;
         add_header Link "</doc/$detente_doc.ttl>; rel=alternate; type=text/turtle" always;
+        default_type text/plain;
+        if ($detente_doc_ext = "") {{
+            return 406 "{not_acceptable(DOCUMENT_FORMATS)}\\n";
+        }}
         try_files /doc/$detente_doc.$detente_doc_ext =404;
     }}
 
     location = /ontology {{
         add_header Vary Accept always;
+        default_type text/plain;
+        if ($detente_ontology_ext = "") {{
+            return 406 "{not_acceptable(ONTOLOGY_FORMATS)}\\n";
+        }}
         try_files /ontology.$detente_ontology_ext =404;
     }}
 
@@ -146,10 +172,13 @@ def apache_config(web_root: Path, base_url: str, endpoint: str = DEFAULT_ENDPOIN
     host = server_name(base_url)
     name_line = f"    ServerName {host}\n" if host != "_" else ""
     return f"""# detente publication: Apache 2.4 configuration written by `detente build`.
-# Needs mod_rewrite, mod_headers, mod_negotiation, mod_mime (and mod_proxy_http for /sparql):
-#   a2enmod rewrite headers negotiation mime proxy_http
+# Needs mod_rewrite, mod_headers, mod_negotiation, mod_mime, mod_dir (and mod_proxy_http for
+# /sparql):  a2enmod rewrite headers negotiation mime dir proxy_http
 # /id/<type>/<slug> answers 303 See Other to /doc/<type>/<slug>; /doc/... and /ontology are
-# content-negotiated by MultiViews, which honours q-values (HTML for */*).
+# content-negotiated by MultiViews, which honours q-values (HTML for */* and without Accept;
+# 406 with the list of variants for an Accept naming none of them).
+# Without a ServerName this host answers any name only as the first *:80 virtual host:
+# disable Debian's 000-default site (a2dissite 000-default), or add your ServerName.
 <VirtualHost *:80>
 {name_line}    DocumentRoot "{web_root}"
     AddDefaultCharset utf-8
@@ -165,6 +194,8 @@ def apache_config(web_root: Path, base_url: str, endpoint: str = DEFAULT_ENDPOIN
 
 {add_types}
 {other_types}
+    # qs (quality of source) steers MultiViews; it is no part of the Content-Type sent.
+    Header edit Content-Type ";\\s*qs=[0-9.]+" ""
 
     <Directory "{web_root}/conf">
         Require all denied
@@ -173,12 +204,16 @@ def apache_config(web_root: Path, base_url: str, endpoint: str = DEFAULT_ENDPOIN
         Require all denied
     </Directory>
     <Location "/.well-known/void">
-        ForceType text/turtle
+        ForceType "text/turtle; charset=utf-8"
     </Location>
 
     RewriteEngine On
+    RewriteRule "^/(conf|screenshots)(/|$)" "-" [R=404,L]
     RewriteRule "^/id/([a-z0-9-]+/[a-z0-9-]+)$" "/doc/$1" [R=303,L]
-    <LocationMatch "^/(id|doc)/|^/ontology$">
+    <LocationMatch "^/id/">
+        Header always set Vary Accept
+    </LocationMatch>
+    <LocationMatch "^/doc/|^/ontology$">
         Header merge Vary Accept
     </LocationMatch>
 
