@@ -202,8 +202,8 @@ class _Writer:
         elif subject in self.inline:
             return ""
         else:
-            members = self.items(subject) if isinstance(subject, BNode) else None
-            head = "[]" if members is None else f"_:{subject}"
+            # A blank node any triple points at keeps its label, so the reference holds.
+            head = f"_:{subject}" if (None, None, subject) in self.graph else "[]"
         return f"{head} {self.predicates(subject, 1)} .\n"
 
     def body(self) -> str:

@@ -166,7 +166,8 @@ def write_publication(
     site = Site.of(sources, closed, version_of(sources), base_url)
     context = context_of(sources.data)
     for prefix, namespace in context_of(site.union).items():
-        context.setdefault(prefix, namespace)
+        if namespace not in context.values():
+            context.setdefault(prefix, namespace)
     write_context(root, context)
     dumps = write_dumps(root, sources, closed, context, step)
     step("documents: one per thing")

@@ -409,7 +409,7 @@ def _related(site: Site, thing: URIRef) -> list[tuple[Node, str]]:
 def incoming_rows(site: Site, thing: URIRef, root: str) -> list[tuple[str, list[IncomingRow]]]:
     """Everything that names the thing (meetings, requests, refusals...), by kind, oldest first."""
     rows: dict[str, dict[Node, IncomingRow]] = {}
-    for subject, relation in _related(site, thing):
+    for subject, relation in sorted(_related(site, thing), key=lambda r: (str(r[0]), r[1])):
         group = next((title for title, cls in GROUPS if site.is_a(subject, cls)), "Other")
         if subject in rows.get(group, {}):
             continue

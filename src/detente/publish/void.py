@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -16,6 +17,8 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 IANA = "https://www.iana.org/assignments/media-types/"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+FORMATS = "http://www.w3.org/ns/formats/"  # the W3C's IRIs for RDF syntaxes
+FEATURES = ("Turtle", "N-Triples", "RDF_XML", "JSON-LD", "TriG", "N-Quads")  # of the dumps
 EXAMPLES = (
     "person/li-shangfu",
     "meeting/2023-austin-li-shangri-la",
@@ -81,7 +84,8 @@ def describe(
     g.add((dataset, DCAT.landingPage, URIRef(base_url + "index.html")))
     g.add((dataset, VOID.uriSpace, Literal(ID)))
     g.add((dataset, VOID.uriRegexPattern, Literal("^" + ID.replace(".", "\\.") + "[a-z]+/")))
-    g.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    for feature in FEATURES:
+        g.add((dataset, VOID.feature, URIRef(FORMATS + feature)))
     g.add((dataset, VOID.triples, Literal(len(data))))
     things = entities(data)
     g.add((dataset, VOID.entities, Literal(len(things))))
@@ -121,8 +125,9 @@ def describe(
 
 
 def _key(term: URIRef) -> str:
-    """A short stable blank node key for a term."""
-    return "".join(ch if ch.isalnum() else "-" for ch in str(term).split("//", 1)[-1])
+    """A stable blank node key for a term, readable, and distinct for distinct terms."""
+    readable = "".join(ch if ch.isalnum() else "-" for ch in str(term).split("//", 1)[-1])
+    return readable + "-" + hashlib.sha256(str(term).encode("utf-8")).hexdigest()[:8]
 
 
 def _sources(g: Graph, dataset: URIRef, sources: Sources) -> None:
@@ -149,6 +154,8 @@ def _distributions(g: Graph, dataset: URIRef, dumps: list[Dump], base_url: str) 
         g.add((dataset, DCAT.distribution, url))
         g.add((url, RDF.type, DCAT.Distribution))
         g.add((url, DCAT.downloadURL, url))
+        g.add((url, DCAT.accessURL, url))
+        g.add((url, DCTERMS.license, LICENSE))
         g.add((url, DCTERMS.title, Literal(f"{DUMP_TITLES[dump.part]} ({dump.path})", lang="en")))
         media = DUMP_FORMATS[dump.extension][0]
         if dump.path.endswith(".gz"):
