@@ -120,7 +120,7 @@ def test_a_person_page_lists_what_names_the_person(publication: Path) -> None:
         "tenure/li-shangfu-edd-head.html",
     ):
         assert f"../../doc/{target}" in li.links, target
-    for group in ("Meetings", "Sanctions", "Offices held"):
+    for group in ("Meetings", "Sanctions", "Offices (tenures)"):
         assert group in li.text
 
 

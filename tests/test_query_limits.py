@@ -44,3 +44,45 @@ def test_the_command_line_stops_a_slow_query_with_exit_2(tmp_path: Path) -> None
 def test_oxigraph_is_the_default_engine() -> None:
     result = invoke("query", "--help")
     assert "[default: oxigraph]" in result.output
+
+
+# Queries that hide SERVICE from a pattern-matching check: an escaped '#' in a local name
+# (read as a comment by a pattern), a comment ended by a carriage return alone, an escaped
+# quote at the end of a long string. Each must reach no server.
+HIDDEN_SERVICE = [
+    "PREFIX ex: <http://e/>\nSELECT * WHERE { BIND(ex:a\\# AS ?x) SERVICE <URL> { ?s ?p ?o } }",
+    "SELECT * WHERE { BIND(1 AS ?x) # note\rSERVICE <URL> { ?s ?p ?o } }",
+    'SELECT * WHERE { BIND("""a\\"""" AS ?x) SERVICE <URL> { ?s ?p ?o } }',
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN_SERVICE, ids=["escaped-hash", "cr-comment", "long-string"])
+def test_a_hidden_service_call_reaches_no_server(text: str, tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        script = tmp_path / "hidden.rq"
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        script.write_text(text.replace("URL", url), encoding="utf-8")
+        result = invoke("query", script)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 2, result.output
+    assert asked == []

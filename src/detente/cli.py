@@ -416,6 +416,102 @@ def build(
     )
 
 
+@main.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Loopback (the default) keeps the server to this machine; "
+    "0.0.0.0 opens it to the network.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port; the URL is printed).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="The publication folder; built (or rebuilt, if the project changed) first.",
+)
+@click.option(
+    "--no-build", "skip_build", is_flag=True, help="Serve --out as it is, without building."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Stop a SPARQL query after this many seconds (it is answered 503).",
+)
+@click.option(
+    "--max-results",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Send at most this many rows or triples of an answer; a cut answer says so in "
+    "its header X-Detente-Truncated.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help="SPARQL queries answered at once, each in its own process [default: one a core, 2 to 4].",
+)
+@click.option("--access-log", is_flag=True, help="Log every request.")
+@PROJECT
+def serve(
+    host: str,
+    port: int,
+    out: Path,
+    skip_build: bool,
+    timeout: float,
+    max_results: int,
+    workers: int | None,
+    access_log: bool,
+    project_dir: Path | None,
+) -> None:
+    """Serve the publication locally, with a read-only SPARQL endpoint at /sparql.
+
+    IRIs id/<type>/<slug> answer 303 See Other to their documents, which (like /ontology)
+    are content-negotiated, as with the web server configurations `detente build` writes.
+    /sparql speaks the SPARQL 1.1 Protocol (GET and POST; SELECT and ASK answers as JSON,
+    XML, CSV or TSV; CONSTRUCT and DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML) on the
+    project's graphs and their OWL 2 RL closure, each source a named graph. It refuses
+    updates, SERVICE and FROM of graphs it does not hold (403), stops a query past --timeout
+    (503), and answers a malformed query 400 with its line and column. GET /sparql without
+    a query is the query page. Ctrl-C stops the server.
+    """
+    from detente.publish.build import BuildError
+    from detente.publish.build import build as build_publication
+    from detente.serve import Limits, default_workers
+    from detente.serve import serve as serve_publication
+
+    try:
+        project = project_at(project_dir)
+        if not skip_build:
+            built = build_publication(project, out, step=_progress())
+            if not built.skipped:
+                click.echo(f"{out}: built {built.things} documents in {built.seconds:.1f} s")
+        limits = Limits(
+            timeout=timeout, max_results=max_results, workers=workers or default_workers()
+        )
+        serve_publication(
+            project, out, host, port, limits=limits, access_log=access_log, say=click.echo
+        )
+    except BuildError as err:
+        click.echo(f"detente: {err}", err=True)
+        sys.exit(EXIT_FAIL)
+    except (InputError, FileNotFoundError, ValueError) as err:
+        _fail(str(err))
+    except OSError as err:  # the port is taken, the host unknown
+        _fail(f"cannot listen on {host}:{port}: {err.strerror or err}")
+
+
 def _base_url(value: str) -> str:
     """An absolute http(s) URL, ending in '/'."""
     if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):

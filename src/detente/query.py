@@ -7,6 +7,7 @@ import io
 import json
 import multiprocessing
 import re
+import resource
 from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -20,7 +21,7 @@ from rdflib.term import Node
 
 from detente.engines import from_oxigraph_or_none, oxigraph_store, to_oxigraph
 from detente.kg import Project, Sources
-from detente.read import InputError, read_text, refuse_remote_sparql
+from detente.read import InputError, read_text, refuse_remote_sparql_parsed
 from detente.reason import close
 
 Engine = TypingLiteral["rdflib", "oxigraph"]
@@ -151,9 +152,15 @@ def run(
     engine: Engine = "rdflib",
     bindings: dict[str, Node] | None = None,
     store: ox.Store | None = None,
+    sandboxed: bool = False,
 ) -> Results:
-    """Run a SELECT question on the graph with the chosen engine, variables fixed by bindings."""
-    refuse_remote_sparql(question.text, str(question.path))
+    """Run a SELECT question on the graph with the chosen engine, variables fixed by bindings.
+
+    `sandboxed`: this process can open no file or socket (see `no_new_files`).
+    """
+    refuse_remote_sparql_parsed(
+        question.text, str(question.path), sandboxed and engine == "oxigraph"
+    )
     text = with_bindings(question, bindings or {})
     if engine == "oxigraph":
         return _oxigraph_select(
@@ -175,13 +182,20 @@ def _answer_into(
 ) -> None:
     """Run a question (in a forked process) and send its results, or its error, down a pipe."""
     try:
-        pipe.send(run(question, graph, engine, bindings, store))
+        no_new_files()
+        pipe.send(run(question, graph, engine, bindings, store, sandboxed=True))
     except InputError as err:
         pipe.send(("error", err.path, err.message, err.line, err.column))
     except Exception as err:  # an engine's own failure, reported in the parent
         pipe.send(("error", str(question.path), f"SPARQL error: {err}", None, None))
     finally:
         pipe.close()
+
+
+def no_new_files() -> None:
+    """Forbid this process to open any file or socket: a query cannot reach the network."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (0, hard))
 
 
 def run_within(

@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 import pyoxigraph as ox
+from pyparsing import ParseException, ParseResults
 from rdflib import Graph
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 
 from detente.engines import Triple, from_oxigraph
 
@@ -278,6 +281,44 @@ def refuse_remote_sparql(text: str, name: str) -> None:
     if found:
         keyword = found.group(1).upper()
         raise InputError(name, f"SPARQL {keyword} is refused: queries run on the graph alone")
+
+
+def _parsed_names(node: Any, names: set[str]) -> set[str]:
+    """The names of every part of a query parsed by rdflib's SPARQL grammar."""
+    if isinstance(node, ParseResults):
+        names.add(node.getName() or "")
+        names.update(cast(Any, node).keys())
+        for child in node:
+            _parsed_names(child, names)
+    elif isinstance(node, CompValue):
+        names.add(node.name)
+        for key, value in node.items():
+            names.add(key)
+            _parsed_names(value, names)
+    elif isinstance(node, list | tuple):
+        for child in node:
+            _parsed_names(child, names)
+    return names
+
+
+def refuse_remote_sparql_parsed(text: str, name: str, sandboxed: bool = False) -> None:
+    """Refuse SERVICE and FROM as a full SPARQL 1.1 parser sees them, not a pattern.
+
+    The engines would fetch what SERVICE names. A query the parser cannot read is refused
+    too, since it cannot be shown to stay on the graph, unless it will run `sandboxed`, in a
+    process that can open no socket (the engine then reports its syntax error).
+    """
+    refuse_remote_sparql(text, name)
+    try:
+        names = _parsed_names(parseQuery(text), set())
+    except ParseException as err:
+        if sandboxed:
+            return
+        raise InputError(name, f"SPARQL syntax error: {err.msg}", err.lineno, err.col) from None
+    if "ServiceGraphPattern" in names:
+        raise InputError(name, "SPARQL SERVICE is refused: queries run on the graph alone")
+    if "datasetClause" in names:
+        raise InputError(name, "SPARQL FROM is refused: queries run on the graph alone")
 
 
 # ------------------------------------------------------------------ parsing

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import shutil
+import struct
 import tempfile
 import time
 from collections.abc import Callable
@@ -198,9 +199,19 @@ def write_publication(
     write_file(root, "void.ttl", void)
     write_file(root, ".well-known/void", void)
     copy_static(root)
+    (root / "favicon.ico").write_bytes(favicon())
     configs.write_configs(root, base_url, web_root)
     files = sum(1 for p in root.rglob("*") if p.is_file())
     return Built(root, False, 0.0, len(written), dumps, files)
+
+
+def favicon(size: int = 16, bgra: bytes = b"\xa8\x5f\x1f\xff") -> bytes:
+    """A small square icon in the ICO format (browsers ask every site for /favicon.ico)."""
+    header = struct.pack("<IiiHHIIiiII", 40, size, size * 2, 1, 32, 0, 0, 0, 0, 0, 0)
+    pixels = bgra * size * size + b"\0" * (size * ((size + 31) // 32) * 4)  # colours, AND mask
+    image = header + pixels
+    entry = struct.pack("<BBBBHHII", size, size, 0, 0, 1, 32, len(image), 6 + 16)
+    return struct.pack("<HHH", 0, 1, 1) + entry + image
 
 
 def copy_static(root: Path) -> None:

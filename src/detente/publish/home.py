@@ -66,7 +66,7 @@ def source_rows(site: Site) -> list[SourceRow]:
             SourceRow(
                 link(site, report, ROOT),
                 link(site, publisher, ROOT) if publisher is not None else None,
-                date.text if date else "",
+                date.bounds if date else "",
                 len(graph),
                 str(name),
             )

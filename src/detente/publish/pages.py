@@ -70,6 +70,8 @@ class Site:
         """The site of a project's sources and their closure."""
         union = sources.merged()
         union += meta_graph(sources.graphs)
+        for prefix, namespace in sources.shapes.namespaces():
+            union.bind(prefix, namespace, override=False)  # to name shapes on the ontology page
         reports = sum(1 for name in sources.graphs if name != BACKGROUND_GRAPH)
         return cls(sources, union, version, base_url, reports, closed)
 
@@ -335,7 +337,7 @@ GROUPS = (
     ("Statements", DET.Statement),
     ("Sanctions", DET.Sanction),
     ("Speeches", DET.Speech),
-    ("Offices held", DET.Tenure),
+    ("Offices (tenures)", DET.Tenure),
     ("Other events", DET.Event),
     ("Status reports", DET.StatusAssertion),
     ("Reports", DET.Report),
@@ -387,22 +389,26 @@ def fact_rows(site: Site, thing: URIRef, root: str) -> list[FactRow]:
 def _related(site: Site, thing: URIRef) -> list[tuple[Node, str]]:
     """What names a thing, and the requests and refusals one step further around its events."""
     union = site.union
-    found = [
-        (subject, site.name(prop))
-        for subject, prop in union.subject_predicates(thing)
-        if prop != RDF.type and thing_of(subject) is not None
-    ]
-    requests = [(s, r) for s, r in found]
-    for subject, relation in list(found):
+    found: list[tuple[Node, str]] = []
+    for subject, prop in union.subject_predicates(thing):
+        if prop == RDF.type or thing_of(subject) is None:
+            continue
+        if prop == DET.requestedMeeting:
+            found.append((subject, "asks for this meeting"))
+            for rejection in union.subjects(DET.rejectedRequest, subject):
+                found.append((rejection, "refuses the request for this meeting"))
+            continue
+        if prop == DET.rejectedRequest:
+            found.append((subject, "refuses this request"))
+            continue
+        relation = site.name(prop)
+        found.append((subject, relation))
         for request in union.subjects(DET.requestedMeeting, subject):
-            found.append((request, f"request for a meeting it was {relation} of"))
-            requests.append((request, relation))
-    for request, relation in requests:
-        for rejection in union.subjects(DET.rejectedRequest, request):
-            found.append((rejection, f"refusal of a request it was {relation} of"))
-    for request in list(union.subjects(DET.requestedMeeting, thing)):
-        for rejection in union.subjects(DET.rejectedRequest, request):
-            found.append((rejection, "refusal of the request to meet"))
+            found.append((request, f"asks for a meeting with this as {relation}"))
+            for rejection in union.subjects(DET.rejectedRequest, request):
+                found.append((rejection, f"refuses a meeting with this as {relation}"))
+        for rejection in union.subjects(DET.rejectedRequest, subject):
+            found.append((rejection, f"refuses a request with this as {relation}"))
     return found
 
 

@@ -117,9 +117,7 @@ def sections(site: Site) -> list[tuple[str, list[Term]]]:
     schemes = sorted((s for s in mine if (s, RDF.type, SKOS.ConceptScheme) in graph), key=str)
     placed.update(schemes)
     for scheme in schemes:
-        members = sorted(
-            (s for s in mine if (s, SKOS.inScheme, scheme) in graph), key=site.name
-        )
+        members = sorted((s for s in mine if (s, SKOS.inScheme, scheme) in graph), key=site.name)
         placed.update(members)
         terms = [term(site, scheme)] + [term(site, m) for m in members]
         found.append((f"Concepts: {site.name(scheme)}", terms))
