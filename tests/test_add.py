@@ -340,8 +340,11 @@ def test_the_worked_example_of_contributing_md_is_accepted(
 # ------------------------------------------------------------------ rejected
 
 
-@pytest.mark.parametrize("case", sorted(REJECTED))
-@pytest.mark.parametrize("dry_run", [False, True])
+# Every case as a real add; a few as a dry run too (the same judgement, nothing to write).
+@pytest.mark.parametrize(
+    ("case", "dry_run"),
+    [(case, False) for case in sorted(REJECTED)] + [(case, True) for case in sorted(REJECTED)[:3]],
+)
 def test_rejected_contribution_changes_nothing(
     root: Path, tmp_path: Path, case: str, dry_run: bool
 ) -> None:
@@ -662,7 +665,7 @@ def test_interrupted_add_leaves_the_old_file_or_the_new_one(
 
     # a kill halfway (while judging: nothing written yet), then ever closer to the end of the
     # run, where the file is written and renamed; the modes take turns
-    fractions = [0.5, 0.9, 0.97, 1.05]
+    fractions = [0.5, 0.97]
     for run, fraction in enumerate(fractions):
         mode = "merge" if run % 2 else "new file"
         process = start(mode)

@@ -44,7 +44,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-MAX_SHOT = 8_000  # px: the ontology page is some 40,000 px long; its start is enough to judge
+MAX_SHOT = 3000  # px: a tall page is cut (rendering its whole length costs seconds)
 
 PERSON = "doc/person/li-shangfu"
 HELD = "doc/meeting/2023-sullivan-wang-yi-vienna"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal as TypingLiteral
 
 import owlrl
@@ -10,6 +11,8 @@ import reasonable
 from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, Node
 from rdflib.namespace import XSD
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 
 Reasoner = TypingLiteral["reasonable", "owlrl"]
 REASONERS: tuple[Reasoner, ...] = ("reasonable", "owlrl")
@@ -83,6 +86,12 @@ def _describe(kind: str, a: str, b: str) -> str:
     return f"is declared both the same as and different from {a}"
 
 
+@cache
+def _prepared(kind: str) -> Query:
+    """A clash query, parsed once."""
+    return prepareQuery(CLASH_QUERIES[kind])
+
+
 def inconsistencies(closed: Graph, asserted: Graph | None = None) -> list[Inconsistency]:
     """The contradictions of a graph: disjoint classes shared, clashes, owlrl's errors.
 
@@ -91,9 +100,9 @@ def inconsistencies(closed: Graph, asserted: Graph | None = None) -> list[Incons
     """
     found: list[Inconsistency] = []
     names = closed.namespace_manager
-    for kind, query in CLASH_QUERIES.items():
+    for kind in CLASH_QUERIES:
         graph = asserted if kind == "functional" and asserted is not None else closed
-        for node, a, b in graph.query(query):  # type: ignore[misc]
+        for node, a, b in graph.query(_prepared(kind)):  # type: ignore[misc]
             found.append(Inconsistency(node, _describe(kind, a.n3(names), b.n3(names))))
     for message in closed.objects(None, ERRNS.error):
         found.append(Inconsistency(None, str(message)))

@@ -252,6 +252,7 @@ class StatusEntry:
     label: str
     as_of: str
     report: Node | None
+    report_name: str
     quotes: list[str]
 
 
@@ -270,6 +271,7 @@ def status_history(site: Site, event: Node) -> list[StatusEntry]:
                 site.name(status),
                 str(union.value(assertion, DET.asOf) or ""),
                 union.value(assertion, DET.source),
+                site.short_name(union.value(assertion, DET.source) or assertion),
                 sorted(str(q) for q in union.objects(assertion, DET.quote)),
             )
         )
@@ -391,8 +393,8 @@ def _related(site: Site, thing: URIRef) -> list[tuple[Node, str]]:
     union = site.union
     found: list[tuple[Node, str]] = []
     for subject, prop in union.subject_predicates(thing):
-        if prop == RDF.type or thing_of(subject) is None:
-            continue
+        if prop in (RDF.type, DET.statusOf) or thing_of(subject) is None:
+            continue  # status assertions have a table of their own
         if prop == DET.requestedMeeting:
             found.append((subject, "asks for this meeting"))
             for rejection in union.subjects(DET.rejectedRequest, subject):
