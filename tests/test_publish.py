@@ -171,7 +171,7 @@ def test_each_page_links_its_formats_and_embeds_its_json_ld(publication: Path, p
         "application/ld+json": f"{slug}.jsonld",
         "application/n-triples": f"{slug}.nt",
     }
-    embedded = Graph().parse(data="".join(html.json_ld).replace("<\\/", "</"), format="json-ld")
+    embedded = Graph().parse(data="".join(html.json_ld), format="json-ld")
     turtle = Graph().parse(publication / f"{path}.ttl", format="turtle")
     triples = Graph().parse(publication / f"{path}.nt", format="nt")
     assert isomorphic(embedded, turtle) and isomorphic(turtle, triples)
@@ -265,6 +265,7 @@ def test_invalid_data_is_not_published(project: Project, tmp_path: Path) -> None
     )  # fmt: skip
     out = tmp_path / "dist"
     out.mkdir()
+    (out / ".build-stamp").write_text("an earlier build\n", encoding="utf-8")
     (out / "keep.txt").write_text("an earlier publication", encoding="utf-8")
     before = digest(out)
     code, stdout, stderr = run("build", "--project", bad, "--out", out)
@@ -291,3 +292,36 @@ def test_build_from_the_command_line_says_where_to_look(
     void = json.dumps(sorted(p.name for p in publication.iterdir()))
     for name in ("index.html", "ontology.html", "sparql.html", "void.ttl", "context.jsonld", "doc"):
         assert name in void
+
+
+def test_a_build_never_replaces_the_project_or_a_folder_of_other_things(
+    project: Project, tmp_path: Path
+) -> None:
+    root = copy_project(project, tmp_path / "project")
+    (root / "notes.txt").write_text("mine", encoding="utf-8")
+    before = digest(root)
+    for out in (root, root / "data", tmp_path):  # the project, a source folder, its parent
+        code, _, stderr = run("build", "--project", root, "--out", out)
+        assert code == 2, stderr
+        assert "--out" in stderr and "Traceback" not in stderr
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "photo.jpg").write_bytes(b"not a build")
+    code, _, stderr = run("build", "--project", root, "--out", other)
+    assert code == 2 and "holds no earlier build" in stderr
+    assert (other / "photo.jpg").read_bytes() == b"not a build"
+    assert digest(root) == before
+
+
+def test_a_syntax_error_in_the_data_names_its_file_and_line(
+    project: Project, tmp_path: Path
+) -> None:
+    root = copy_project(project, tmp_path / "project")
+    data = root / "data" / "dw-2023-05-30.ttl"
+    lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[40] = "this is not turtle ;;\n"
+    data.write_text("".join(lines), encoding="utf-8")
+    code, _, stderr = run("build", "--project", root, "--out", tmp_path / "dist")
+    assert code == 2
+    assert f"{data}:41:" in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "dist").exists()

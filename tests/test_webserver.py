@@ -441,3 +441,12 @@ def test_files_are_served_with_their_media_types(
     assert media_type(response) == media, response.headers.get("content-type")
     assert "content-encoding" not in response.headers
     assert response.content == (publication / name).read_bytes()
+
+
+def test_hidden_files_are_not_served_but_the_well_known_void_is(
+    server: Server, publication: Path
+) -> None:
+    """.build-stamp is in the folder but not on the web; .well-known/void is."""
+    assert (publication / ".build-stamp").is_file()
+    assert server.get("/.build-stamp").status_code == 404
+    assert server.get("/.well-known/void").status_code == 200

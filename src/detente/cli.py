@@ -384,7 +384,7 @@ def build(
     build with the same inputs writes nothing. Copy the folder to a web server and include
     conf/nginx.conf (or conf/apache.conf); `detente serve` serves it locally.
     """
-    from detente.publish.build import BuildError
+    from detente.publish.build import BuildError, OutFolderError
     from detente.publish.build import build as build_publication
 
     try:
@@ -400,7 +400,7 @@ def build(
         )
     except BuildError as err:
         click.echo(f"detente: {err}", err=True)
-        sys.exit(EXIT_FAIL)
+        sys.exit(EXIT_ERROR if isinstance(err, OutFolderError) else EXIT_FAIL)
     except (InputError, FileNotFoundError, OSError) as err:
         _fail(str(err))
         return
@@ -486,7 +486,7 @@ def serve(
     (503), and answers a malformed query 400 with its line and column. GET /sparql without
     a query is the query page. Ctrl-C stops the server.
     """
-    from detente.publish.build import BuildError
+    from detente.publish.build import BuildError, OutFolderError
     from detente.publish.build import build as build_publication
     from detente.serve import Limits, default_workers
     from detente.serve import serve as serve_publication
@@ -505,7 +505,7 @@ def serve(
         )
     except BuildError as err:
         click.echo(f"detente: {err}", err=True)
-        sys.exit(EXIT_FAIL)
+        sys.exit(EXIT_ERROR if isinstance(err, OutFolderError) else EXIT_FAIL)
     except (InputError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
     except OSError as err:  # the port is taken, the host unknown

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF
+from rdflib.namespace import DCTERMS, PROV, RDF, NamespaceManager
 
 from detente.read import merge_into, parse_file
 
@@ -175,10 +175,13 @@ def as_dataset(
 ) -> Dataset:
     """A dataset of named graphs (ontology, data, meta, inferred) queried as their union."""
     dataset = Dataset(default_union=True)
+    # Only the project's own prefixes (not rdflib's defaults), the data's first: id/org/ is org:
+    dataset.namespace_manager = NamespaceManager(dataset, bind_namespaces="none")
     named = {ONTOLOGY_GRAPH: ontology, **graphs, META_GRAPH: meta_graph(graphs)}
-    for name, graph in named.items():
+    for graph in [*graphs.values(), ontology, named[META_GRAPH]]:
         for prefix, namespace in graph.namespaces():
             dataset.bind(prefix, namespace, override=False)
+    for name, graph in named.items():
         target = dataset.graph(name)
         target += graph
     if closed is not None:

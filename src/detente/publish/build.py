@@ -33,7 +33,11 @@ Step = Callable[[str], None]
 
 
 class BuildError(Exception):
-    """A publication that cannot be built (invalid data, a bad option)."""
+    """A publication that must not be built: the data does not pass `detente check`."""
+
+
+class OutFolderError(BuildError):
+    """An --out folder a build must not replace."""
 
 
 @dataclass
@@ -85,6 +89,24 @@ def valid_base_url(base_url: str) -> str:
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
+def refuse_unsafe_out(project: Project, out: Path) -> None:
+    """Refuse an --out folder a build would wrongly replace: the project (or a folder holding
+    it, or one of its source folders), or a folder that holds anything but an earlier build."""
+    target, root = out.resolve(), project.root.resolve()
+    if target == root or target in root.parents:
+        raise OutFolderError(f"--out {out} holds the project itself; choose a folder of its own")
+    for folder in ("ontology", "shapes", "data", "scripts", "src", "tests"):
+        if target == root / folder or (root / folder) in target.parents:
+            raise OutFolderError(f"--out {out} is inside the project's {folder}/ folder")
+    if target.exists() and not target.is_dir():
+        raise OutFolderError(f"--out {out} is a file, not a folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / STAMP).is_file():
+        raise OutFolderError(
+            f"--out {out} is not empty and holds no earlier build ({STAMP}); a build replaces "
+            "its folder whole, so it will not write there"
+        )
+
+
 def refuse_invalid(result: CheckResult) -> None:
     """Refuse to publish data that does not pass `detente check`."""
     if not result.outcome.conforms:
@@ -105,6 +127,7 @@ def build(
     """Write the publication into `out` (replaced whole, only once the build has succeeded)."""
     started = time.perf_counter()
     base_url = valid_base_url(base_url)
+    refuse_unsafe_out(project, out)
     stamp = stamp_of(project, base_url + "\0" + str(web_root or out.resolve()))
     if not force and up_to_date(out, stamp):
         return Built(out, True, time.perf_counter() - started)

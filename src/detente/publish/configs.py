@@ -105,6 +105,7 @@ server {{
     default_type application/octet-stream;
 
     location ^~ /conf/ {{ return 404; }}
+    location ~ ^/\\.(?!well-known/) {{ return 404; }}  # .build-stamp and other hidden files
     location ^~ /screenshots/ {{ return 404; }}
 
     location = /.well-known/void {{
@@ -209,6 +210,7 @@ def apache_config(web_root: Path, base_url: str, endpoint: str = DEFAULT_ENDPOIN
 
     RewriteEngine On
     RewriteRule "^/(conf|screenshots)(/|$)" "-" [R=404,L]
+    RewriteRule "^/\\.(?!well-known/)" "-" [R=404,L]
     RewriteRule "^/id/([a-z0-9-]+/[a-z0-9-]+)$" "/doc/$1" [R=303,L]
     <LocationMatch "^/id/">
         Header always set Vary Accept

@@ -272,7 +272,7 @@ def parts(sources: Sources, closed: Graph) -> dict[str, Graph]:
         "ontology": sources.ontology,
         "shapes": sources.shapes,
         "data": sources.data,
-        "closure": closed,
+        "closure": closure_graph(sources, closed),
     }
 
 
@@ -325,7 +325,6 @@ def write_dumps(
             dumps.append(Dump(part, extension, relative + ".gz", gzip_copy(root, relative)))
 
     graphs = parts(sources, closed)
-    graphs["closure"] = closure_graph(sources, closed)
     for part, graph in graphs.items():
         graph = stable(graph)
         for extension in TRIPLE_FORMATS:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from detente.kg import (
@@ -35,7 +35,15 @@ DATE_PROPERTIES = (
     DET.datePrecision,
     DET.dateImpliedBy,
 )
-OWN_BLOCKS = {RDF.type, RDFS.label, SKOS.prefLabel, DET.quote, DET.source, *DATE_PROPERTIES}
+OWN_BLOCKS = {
+    RDF.type,
+    RDFS.label,
+    SKOS.prefLabel,
+    DET.quote,
+    DET.source,
+    DCTERMS.type,  # dcterms:type det:Background: shown as the badge
+    *DATE_PROPERTIES,
+}
 LABELS = (SKOS.prefLabel, RDFS.label)
 REFUSED = {"rejected", "cancelled", "postponed", "cancelledOrPostponed"}
 PENDING = {"requested", "proposed", "scheduled"}
@@ -508,13 +516,24 @@ def thing_page(site: Site, thing: URIRef, ld: str) -> str:
         history=history,
         current=current,
         current_class=status_class(current[0].status) if current else None,
-        background=(thing, None, None) in site.sources.graphs.get(BACKGROUND_GRAPH, Graph()),
+        background=only_background(site, thing),
         facts=fact_rows(site, thing, root),
         incoming=incoming_rows(site, thing, root),
         quotes=quotes(site, thing, root),
         sources=[link(site, s, root) for s in sorted(union.objects(thing, DET.source), key=str)],
-        json_ld=ld.replace("</", "<\\/"),
+        json_ld=script_safe(ld),
     )
+
+
+def only_background(site: Site, thing: URIRef) -> bool:
+    """Whether everything said of a thing comes from the background, none from a report."""
+    said = [name for name, graph in site.sources.graphs.items() if (thing, None, None) in graph]
+    return said == [BACKGROUND_GRAPH]
+
+
+def script_safe(json_text: str) -> str:
+    """JSON to embed in a <script> element: no '<' left to end it or open a comment."""
+    return json_text.replace("<", "\\u003c")
 
 
 def _implied(site: Site, thing: URIRef, root: str) -> Link | None:

@@ -11,7 +11,8 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from detente.kg import ONTOLOGY_IRI
-from detente.publish.pages import Link, Site, href
+from detente.publish.dumps import json_ld, serialize
+from detente.publish.pages import Link, Site, href, script_safe
 from detente.validate import load_checks
 
 ROOT = ""  # the ontology page lives at the publication's root
@@ -251,14 +252,12 @@ def ontology_page(site: Site, checks_folder: Path, ld: str) -> str:
         sections=sections(site),
         shapes=shape_rows(site),
         checks=check_rows(site, checks_folder),
-        json_ld=ld.replace("</", "<\\/"),
+        json_ld=script_safe(ld),
     )
 
 
 def ontology_documents(site: Site, checks_folder: Path, context: dict[str, str]) -> dict[str, str]:
     """The ontology document in every format, by file extension."""
-    from detente.publish.dumps import json_ld, serialize
-
     graph: Graph = site.sources.ontology
     ld = json_ld(graph, context)
     return {

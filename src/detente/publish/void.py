@@ -7,6 +7,7 @@ from collections import Counter
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, VOID, XSD
+from rdflib.term import Node
 
 from detente.kg import BACKGROUND_GRAPH, DET, ID, ONTOLOGY_IRI, Sources, report_of_graph
 from detente.publish.dumps import DUMP_TITLES, Dump
@@ -16,7 +17,6 @@ from detente.publish.layout import DUMP_FORMATS
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 IANA = "https://www.iana.org/assignments/media-types/"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 FORMATS = "http://www.w3.org/ns/formats/"  # the W3C's IRIs for RDF syntaxes
 FEATURES = ("Turtle", "N-Triples", "RDF_XML", "JSON-LD", "TriG", "N-Quads")  # of the dumps
 EXAMPLES = (
@@ -76,7 +76,9 @@ def describe(
         "offices and who holds them, meetings held, asked for and refused, sanctions, and who "
         "said or reported each thing. Every fact names its source report and quotes its words.",
         lang="en")))  # fmt: skip
-    g.add((dataset, DCTERMS.license, LICENSE))
+    licence = sources.ontology.value(URIRef(ONTOLOGY_IRI), DCTERMS.license)
+    if licence is not None:  # the data's licence is the ontology's
+        g.add((dataset, DCTERMS.license, licence))
     g.add((dataset, DCTERMS.issued, Literal(issued, datatype=XSD.date)))
     g.add((dataset, DCAT.version, Literal(version)))
     g.add((dataset, OWL.versionInfo, Literal(version)))
@@ -112,7 +114,7 @@ def describe(
         g.add((partition, VOID.property, prop))
         g.add((partition, VOID.triples, Literal(count)))
     _sources(g, dataset, sources)
-    _distributions(g, dataset, dumps, base_url)
+    _distributions(g, dataset, dumps, base_url, licence)
     g.add((service, RDF.type, DCAT.DataService))
     g.add((service, RDF.type, SD.Service))
     g.add((service, DCTERMS.title, Literal("detente SPARQL 1.1 endpoint (read-only)", lang="en")))
@@ -147,7 +149,9 @@ def _sources(g: Graph, dataset: URIRef, sources: Sources) -> None:
             g.add((dataset, DCTERMS.source, report))
 
 
-def _distributions(g: Graph, dataset: URIRef, dumps: list[Dump], base_url: str) -> None:
+def _distributions(
+    g: Graph, dataset: URIRef, dumps: list[Dump], base_url: str, licence: Node | None
+) -> None:
     """Each dump as a DCAT distribution and a void:dataDump."""
     for dump in dumps:
         url = URIRef(base_url + dump.path)
@@ -155,7 +159,8 @@ def _distributions(g: Graph, dataset: URIRef, dumps: list[Dump], base_url: str) 
         g.add((url, RDF.type, DCAT.Distribution))
         g.add((url, DCAT.downloadURL, url))
         g.add((url, DCAT.accessURL, url))
-        g.add((url, DCTERMS.license, LICENSE))
+        if licence is not None:
+            g.add((url, DCTERMS.license, licence))
         g.add((url, DCTERMS.title, Literal(f"{DUMP_TITLES[dump.part]} ({dump.path})", lang="en")))
         media = DUMP_FORMATS[dump.extension][0]
         if dump.path.endswith(".gz"):
