@@ -51,6 +51,7 @@ SEVERITIES = {
     "source-graph-violation": "Violation",
     "status-tie-violation": "Warning",
     "undefined-term-violation": "Violation",
+    "undocumented-term-violation": "Violation",
 }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 from rdflib import Graph
 from rich.console import Console
 from rich.table import Table
@@ -301,6 +302,14 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
     help="Fill a variable: VALUE is an IRI (<...> or http...), a short id (person/li-shangfu) "
     "or a plain literal. Repeatable.",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Ask a SPARQL 1.1 query endpoint instead of the embedded engine: a store `detente "
+    "push` loaded (Oxigraph: http://HOST:PORT/query; Virtuoso: http://HOST:PORT/sparql). "
+    "It holds the closure: no --engine, no --closure.",
+)
 @PROJECT
 def query(
     question: str | None,
@@ -311,11 +320,13 @@ def query(
     timeout: float,
     closure: bool | None,
     binds: tuple[str, ...],
+    endpoint: str | None,
     project_dir: Path | None,
 ) -> None:
     """Answer a question: a name from scripts/questions/ (without .rq) or any .rq file.
 
-    With --all, answers every question of scripts/questions/ in one process.
+    With --all, answers every question of scripts/questions/ in one process. With --endpoint
+    URL, the store answers, on the graphs `detente push` wrote there.
     Exits 0 with the answer, 2 if the query or the graph cannot be read (a SPARQL syntax
     error is given with its line and column).
     """
@@ -332,13 +343,119 @@ def query(
             raise ValueError("--all answers every question as a table or Markdown (--format md)")
         chosen = known if run_all else [find_question(project, str(question))]
         bindings = parse_bindings(binds)
-        sources = load_sources(project)
-        answers = answer_all(sources, chosen, engine, bindings, closure, timeout)  # type: ignore[arg-type]
+        if endpoint is not None:
+            from detente.store import Timeouts, answer_remote
+
+            context = click.get_current_context()
+            given = [
+                f"--{name}"
+                for name in ("engine", "closure")
+                if context.get_parameter_source(name) is not ParameterSource.DEFAULT
+            ]
+            if given:
+                raise ValueError(
+                    f"--endpoint asks the store, which holds the closure, with its own engine: "
+                    f"it takes no {' or '.join(given)}"
+                )
+            answers = answer_remote(
+                endpoint,
+                chosen,
+                project,
+                bindings,
+                Timeouts(read=timeout),
+                say=lambda line: click.echo(f"detente: {line}", err=True),
+            )
+        else:
+            sources = load_sources(project)
+            answers = answer_all(sources, chosen, engine, bindings, closure, timeout)  # type: ignore[arg-type]
     except (InputError, QueryError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
         return
     for item, results, names in answers:
         _print_results(item.description, results, names, output_format)
+
+
+@main.command()
+@click.option(
+    "--store",
+    "store_url",
+    required=True,
+    metavar="URL",
+    help="The store's Graph Store Protocol endpoint (Oxigraph: http://HOST:PORT/store; "
+    "Virtuoso: http://USER:PASSWORD@HOST:PORT/sparql-graph-crud-auth). A user and password "
+    "in the URL are sent as HTTP Basic or Digest, as the store asks, and never printed.",
+)
+@click.option(
+    "--graph",
+    "into",
+    metavar="IRI",
+    default=None,
+    help="Put everything (ontology, data, closure) into this one named graph, and touch "
+    "nothing else: no graph per source, no default graph.",
+)
+@click.option(
+    "--union-graph",
+    "union",
+    metavar="IRI",
+    default=None,
+    help="Put the union of the graphs into this named graph instead of the store's default "
+    "graph: for stores without a default graph of their own (Virtuoso); `detente query "
+    "--endpoint` then asks it as the default graph.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Give up on a request the store has not answered after this many seconds (exit 2).",
+)
+@REASONER
+@PROJECT
+def push(
+    store_url: str,
+    into: str | None,
+    union: str | None,
+    timeout: float,
+    reasoner: str,
+    project_dir: Path | None,
+) -> None:
+    """Load ontology, data and closure into a SPARQL 1.1 store, over the Graph Store Protocol.
+
+    One named graph per data file (id/graph/<file>), plus id/graph/ontology, id/graph/meta
+    and id/graph/inferred, and their union as the store's default graph (or --union-graph),
+    so that `detente query NAME --endpoint URL` gives the same rows as the embedded engine.
+    Each graph is replaced (PUT); graphs an earlier push wrote that this one has not are
+    deleted, as the manifest graph id/graph/push records. A push that stops half-way says
+    which graphs hold the new copy and which still hold the earlier one. Exits 0 when
+    pushed, 2 if the store cannot be reached, refuses, answers an error or is silent past
+    --timeout.
+    """
+    from detente.reason import close
+    from detente.store import Timeouts, checked_iri, push_store, reach
+    from detente.store import push as push_into
+
+    try:
+        if into is not None and union is not None:
+            raise ValueError("--graph puts everything into one graph: it takes no --union-graph")
+        graph = checked_iri(into, "--graph") if into is not None else None
+        union_graph = checked_iri(union, "--union-graph") if union is not None else None
+        project = project_at(project_dir)
+        timeouts = Timeouts(read=timeout)
+        reach(store_url, timeouts)  # before the graph is loaded and closed, which takes a while
+        sources = load_sources(project)
+        data = push_store(sources, close(sources.merged(), reasoner))  # type: ignore[arg-type]
+        pushed = push_into(
+            data,
+            store_url,
+            graph,
+            union_graph,
+            timeouts,
+            say=lambda line: click.echo(f"push: {line}", err=True),
+        )
+    except (InputError, FileNotFoundError, ValueError) as err:
+        _fail(str(err))
+        return
+    click.echo(pushed.summary())
 
 
 @main.command()

@@ -22,6 +22,7 @@ META_GRAPH = URIRef(GRAPHS + "meta")
 ONTOLOGY_GRAPH = URIRef(GRAPHS + "ontology")
 INFERRED_GRAPH = URIRef(GRAPHS + "inferred")
 SHAPES_GRAPH = URIRef(GRAPHS + "shapes")  # the SHACL shapes, in the published dumps
+PUSH_GRAPH = URIRef(GRAPHS + "push")  # what `detente push` wrote into a store
 UNSOURCED_GRAPH = URIRef(GRAPHS + "unsourced")  # a contribution naming no single report
 RESERVED_GRAPHS = {
     BACKGROUND_GRAPH,
@@ -29,6 +30,7 @@ RESERVED_GRAPHS = {
     ONTOLOGY_GRAPH,
     INFERRED_GRAPH,
     SHAPES_GRAPH,
+    PUSH_GRAPH,
     UNSOURCED_GRAPH,
 }
 
