@@ -310,6 +310,14 @@ def test_a_build_never_replaces_the_project_or_a_folder_of_other_things(
     code, _, stderr = run("build", "--project", root, "--out", other)
     assert code == 2 and "holds no earlier build" in stderr
     assert (other / "photo.jpg").read_bytes() == b"not a build"
+    # The browser tests' screenshots alone (dist/screenshots/ before any build) are kept.
+    shots = tmp_path / "shots-only"
+    (shots / "screenshots").mkdir(parents=True)
+    (shots / "screenshots" / "index.png").write_bytes(b"png")
+    code, _, stderr = run("build", "--project", root, "--out", shots, "--no-check")
+    assert code == 0, stderr
+    assert (shots / "screenshots" / "index.png").read_bytes() == b"png"
+    assert (shots / "index.html").is_file()
     assert digest(root) == before
 
 

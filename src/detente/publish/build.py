@@ -100,7 +100,8 @@ def refuse_unsafe_out(project: Project, out: Path) -> None:
             raise OutFolderError(f"--out {out} is inside the project's {folder}/ folder")
     if target.exists() and not target.is_dir():
         raise OutFolderError(f"--out {out} is a file, not a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / STAMP).is_file():
+    others = [p.name for p in target.iterdir() if p.name not in KEPT] if target.is_dir() else []
+    if others and not (target / STAMP).is_file():
         raise OutFolderError(
             f"--out {out} is not empty and holds no earlier build ({STAMP}); a build replaces "
             "its folder whole, so it will not write there"
