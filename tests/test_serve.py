@@ -821,3 +821,11 @@ def test_the_query_page_runs_questions_shows_errors_and_says_when_no_endpoint_an
             assert "opened from disk" in (page.text_content("#no-endpoint") or "")
         finally:
             browser.close()
+
+
+def test_a_query_string_that_is_not_utf8_is_refused_as_a_post_body_is(
+    client: TestClient,
+) -> None:
+    answer = client.get("/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20%3Fp%20%22%FF%22%20%7D")
+    assert answer.status_code == 400
+    assert "not UTF-8" in answer.text

@@ -902,7 +902,14 @@ class Endpoint:
     async def _params(self, request: Request) -> dict[str, list[str]]:
         """The protocol's parameters, from the URL and a POSTed form or query."""
         params: dict[str, list[str]] = {}
-        for name, value in request.query_params.multi_items():
+        raw = request.scope.get("query_string", b"").decode("latin-1")
+        try:  # strictly, as a POSTed form is read: starlette would put U+FFFD for bad bytes
+            pairs = parse_qsl(raw, keep_blank_values=True, errors="strict", max_num_fields=200)
+        except UnicodeDecodeError:
+            raise Refused(400, "the URL's query string is not UTF-8") from None
+        except ValueError as err:
+            raise Refused(400, f"the URL's query string cannot be read: {err}") from None
+        for name, value in pairs:
             params.setdefault(name, []).append(value)
         if request.method != "POST":
             return params

@@ -71,6 +71,10 @@ def nginx_config(web_root: Path, base_url: str, endpoint: str = DEFAULT_ENDPOINT
         f"        {media} {ext};" for ext, media in sorted(MEDIA_TYPES.items(), key=lambda i: i[0])
     )
     # text/html always gets the charset (nginx warns about listing it again)
+    links = ", ".join(
+        f"</doc/$detente_doc.{ext}>; rel=alternate; type={media}"
+        for ext, media in DOCUMENT_FORMATS.items()
+    )
     charset_types = " ".join(
         sorted({m for m in MEDIA_TYPES.values() if _is_text(m) and m != "text/html"})
     )
@@ -120,7 +124,7 @@ server {{
 
     location ~ ^/doc/(?<detente_doc>[a-z0-9-]+/[a-z0-9-]+)$ {{
         add_header Vary Accept always;
-        add_header Link "</doc/$detente_doc.ttl>; rel=alternate; type=text/turtle" always;
+        add_header Link "{links}" always;
         default_type text/plain;
         if ($detente_doc_ext = "") {{
             return 406 "{not_acceptable(DOCUMENT_FORMATS)}\\n";
