@@ -29,6 +29,7 @@ from detente.validate import CheckResult, check_project
 from detente.write import canonical_turtle
 
 STAMP = ".build-stamp"
+KEPT = ("screenshots",)  # what a build keeps of the folder it replaces (the browser tests')
 Step = Callable[[str], None]
 
 
@@ -68,9 +69,9 @@ def input_files(project: Project) -> list[Path]:
     ]
 
 
-def stamp_of(project: Project, base_url: str) -> str:
-    """A digest of everything a build depends on: inputs, the toolkit, the base URL."""
-    digest = hashlib.sha256(base_url.encode())
+def stamp_of(project: Project, options: str) -> str:
+    """A digest of everything a build depends on: inputs, the toolkit, the options."""
+    digest = hashlib.sha256(options.encode())
     for path in [*input_files(project), *package_files()]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -152,9 +153,6 @@ def build(
     built.out = out
     built.seconds = time.perf_counter() - started
     return built
-
-
-KEPT = ("screenshots",)  # what a build keeps of the folder it replaces (the browser tests')
 
 
 def replace_folder(new: Path, old: Path) -> None:
