@@ -460,6 +460,38 @@ def push(
 
 @main.command()
 @click.option(
+    "--triples",
+    type=click.IntRange(min=1),
+    required=True,
+    help="About how many report triples to write (files of some 1,000 triples each).",
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="The same seed writes the same files."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder to write (new, or empty): a project of its own.",
+)
+def synth(triples: int, seed: int, out: Path) -> None:
+    """Write a synthetic project of made-up reports that passes `detente check`.
+
+    The ontology, shapes, scripts and real data files are copied from this project; each
+    data/synth-NNNNN.ttl is one made-up report whose quotes say they are synthetic. Use it
+    with --project OUT to try detente on a large graph.
+    """
+    from detente.synth import synth as write_synthetic
+
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        _fail(f"{out}: exists and is not empty; choose a new folder")
+        return
+    summary = write_synthetic(triples, seed, out)
+    click.echo(f"wrote {summary.files} synthetic reports, {summary.triples} triples, to {out}")
+
+
+@main.command()
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("dist"),
