@@ -853,6 +853,18 @@ def _text(status: int, message: str, headers: Mapping[str, str] | None = None) -
     )
 
 
+def add_fields(params: dict[str, list[str]], encoded: str, where: str) -> None:
+    """Add the fields of a URL-encoded text to params; 400 if it is not UTF-8 or malformed."""
+    try:
+        fields = parse_qsl(encoded, keep_blank_values=True, errors="strict", max_num_fields=200)
+    except UnicodeDecodeError:
+        raise Refused(400, f"{where} is not UTF-8") from None
+    except ValueError as err:
+        raise Refused(400, f"{where} cannot be read: {err}") from None
+    for name, value in fields:
+        params.setdefault(name, []).append(value)
+
+
 class Endpoint:
     """`/sparql`: the SPARQL 1.1 Protocol, read-only, within the limits; the query page."""
 
@@ -902,15 +914,9 @@ class Endpoint:
     async def _params(self, request: Request) -> dict[str, list[str]]:
         """The protocol's parameters, from the URL and a POSTed form or query."""
         params: dict[str, list[str]] = {}
-        raw = request.scope.get("query_string", b"").decode("latin-1")
-        try:  # strictly, as a POSTed form is read: starlette would put U+FFFD for bad bytes
-            pairs = parse_qsl(raw, keep_blank_values=True, errors="strict", max_num_fields=200)
-        except UnicodeDecodeError:
-            raise Refused(400, "the URL's query string is not UTF-8") from None
-        except ValueError as err:
-            raise Refused(400, f"the URL's query string cannot be read: {err}") from None
-        for name, value in pairs:
-            params.setdefault(name, []).append(value)
+        # Read strictly, as a POSTed form is: starlette would put U+FFFD for bytes not UTF-8.
+        url_fields = request.scope.get("query_string", b"").decode("latin-1")
+        add_fields(params, url_fields, "the URL's query string")
         if request.method != "POST":
             return params
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -924,18 +930,14 @@ class Endpoint:
             )
         try:
             body = (await self._body(request)).decode("utf-8")
-            if media == "application/sparql-query":
-                if "query" in params:
-                    raise Refused(400, "the query is both in the URL and in the body")
-                params["query"] = [body]
-                return params
-            fields = parse_qsl(body, keep_blank_values=True, errors="strict", max_num_fields=200)
         except UnicodeDecodeError:
             raise Refused(400, "the request body is not UTF-8") from None
-        except ValueError as err:
-            raise Refused(400, f"the form cannot be read: {err}") from None
-        for name, value in fields:
-            params.setdefault(name, []).append(value)
+        if media == "application/sparql-query":
+            if "query" in params:
+                raise Refused(400, "the query is both in the URL and in the body")
+            params["query"] = [body]
+            return params
+        add_fields(params, body, "the form")
         return params
 
     async def _body(self, request: Request) -> bytes:
