@@ -8,6 +8,7 @@ test may be skipped: a skip, whatever its cause, is reported as a failure.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -17,6 +18,7 @@ import traceback
 from collections import OrderedDict
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -258,3 +260,31 @@ def publication(project: Project, tmp_path_factory: pytest.TempPathFactory) -> P
     with FileLock(str(shared / "publication.lock")):
         build(project, out)
     return out
+
+
+@contextlib.contextmanager
+def served_in_thread(app: Any, startup_seconds: float = 20.0) -> Iterator[str]:
+    """An ASGI application behind uvicorn in a thread on a free loopback port, once it has
+    started: its URL. Stopped on leaving."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from detente.serve import listen, url_of
+
+    listener = listen("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while not server.started:
+            assert thread.is_alive(), "the server stopped while starting"
+            assert time.monotonic() < deadline, f"no server after {startup_seconds} s"
+            time.sleep(0.01)
+        yield url_of(listener)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()

@@ -13,8 +13,6 @@ a person to look at; a rebuild keeps that folder.
 from __future__ import annotations
 
 import csv
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +20,12 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-import uvicorn
-from conftest import require_tool
+from conftest import require_tool, served_in_thread
 from rdflib import Graph
 
 from detente.engines import oxigraph_store
 from detente.kg import Sources
-from detente.serve import create_app, listen, url_of
+from detente.serve import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "dist" / "screenshots"
@@ -73,22 +70,8 @@ HELD_MEETINGS = {
 def site(publication: Path, sources: Sources, closed: Graph) -> Iterator[str]:
     """The publication and its SPARQL endpoint behind uvicorn in a thread: the site's URL."""
     store: ox.Store = oxigraph_store(sources.dataset(closed))
-    app = create_app(publication, store)
-    listener = listen("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not server.started:
-            assert thread.is_alive(), "the server stopped while starting"
-            assert time.monotonic() < deadline, f"no server after {STARTUP_SECONDS} s"
-            time.sleep(0.01)
-        yield url_of(listener)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
+    with served_in_thread(create_app(publication, store), STARTUP_SECONDS) as url:
+        yield url
 
 
 @dataclass

@@ -21,8 +21,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-import uvicorn
-from conftest import require_tool
+from conftest import require_tool, served_in_thread
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID
 from rdflib.term import Node
@@ -40,10 +39,8 @@ from detente.serve import (
     Reply,
     create_app,
     guard_query,
-    listen,
     negotiate,
     query_page,
-    url_of,
 )
 
 with warnings.catch_warnings():  # starlette asks for httpx2 instead of httpx, not installed
@@ -757,17 +754,8 @@ def test_the_server_answers_every_question_as_detente_query_does_and_stops_on_ct
 @pytest.fixture(scope="module")
 def in_thread(dist: Path, store: ox.Store) -> Iterator[str]:
     """The application behind uvicorn in a thread, on a free loopback port: its URL."""
-    app = create_app(dist, store)
-    listener = listen("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        yield url_of(listener)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
+    with served_in_thread(create_app(dist, store)) as url:
+        yield url
 
 
 def test_the_query_page_runs_questions_shows_errors_and_says_when_no_endpoint_answers(
