@@ -14,9 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from rdflib import Graph, Node, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, Literal, Node, URIRef
+from rdflib.namespace import NamespaceManager
 
+from detente.engines import from_oxigraph, to_oxigraph, to_quad
+from detente.index import DEFAULT, Index
 from detente.kg import (
     ID,
     RESERVED_GRAPHS,
@@ -25,6 +30,7 @@ from detente.kg import (
     Sources,
     graph_of_report,
     load_sources,
+    meta_graph,
 )
 from detente.policy import (
     SLUG,
@@ -99,18 +105,8 @@ def judge_contribution(
     graphs[name] += judged
     checks = project.root / "scripts" / "checks"
     judgement = judge(merged, shapes, checks, reasoner, graphs)
-    touched = contribution.nodes()
-    covered = {(f.focus, f.path) for f in conflicts} | {
-        (f.focus, None) for f in policy if f.rule == POLICY["undefined-term"]
-    }
-    placed = [
-        _placed(f, contribution, touched)
-        for f in judgement.outcome.findings
-        if (f.focus, f.path) not in covered and (f.focus, None) not in covered
-    ]
-    outcome = Outcome(
-        sorted_findings(policy + conflicts + placed), judgement.outcome.inconsistencies, names
-    )
+    outcome = _placed_outcome(contribution, policy, conflicts, judgement.outcome.findings, names)
+    outcome.inconsistencies = judgement.outcome.inconsistencies
     return ContributionResult(
         outcome=outcome,
         contribution=contribution,
@@ -118,6 +114,111 @@ def judge_contribution(
         new_triples=len(contribution.graph - data),
         seconds=time.perf_counter() - start,
     )
+
+
+def judge_contribution_indexed(
+    project: Project,
+    contribution: Contribution,
+    index: Index,
+    reasoner: Reasoner = "reasonable",
+) -> ContributionResult:
+    """Judge a contribution on the index, re-judging only what it can affect.
+
+    Gives the findings of `judge_contribution`: the graph's recorded judgement, with the
+    nodes the contribution can affect judged afresh on their neighbourhood (incremental.py).
+    """
+    from detente.incremental import (
+        View,
+        affected,
+        base_judgement,
+        change_of,
+        judge_foci,
+        load_rules,
+        merged,
+    )
+
+    start = time.perf_counter()
+    rules = load_rules(project, reasoner)
+    names = names_of(contribution.graph, index.names(), rules.ontology, rules.shapes)
+    base = base_judgement(index, rules, names, reasoner)
+    view = View(index.store)
+    nearby, known = _near(view, contribution)
+    policy, refused = policy_findings(contribution, rules.ontology, nearby, known)
+    single = single_valued(rules.ontology, rules.shapes)
+    conflicts = list(conflict_findings(contribution, nearby, single, names))
+    judged = [t for t in contribution.graph if t not in refused]
+    name = ox.NamedNode(str(contribution_graph(contribution)))
+    extra = [to_quad(t, graph) for t in judged for graph in (DEFAULT, name)]
+    view = View(index.store, extra)
+    change = change_of(q for q in extra if q.graph_name == DEFAULT)
+    foci = affected(View(index.store), change, rules)
+    meta = meta_graph({URIRef(g.value): Graph() for g in {*index.data_graphs, name}})
+    judged_nodes, about, fresh = judge_foci(view, foci, change.seeds, meta, rules, names, reasoner)
+    outcome = merged(base, judged_nodes, about, fresh)
+    result = _placed_outcome(contribution, policy, conflicts, outcome.findings, names)
+    result.inconsistencies = outcome.inconsistencies
+    return ContributionResult(
+        outcome=result,
+        contribution=contribution,
+        triples=len(contribution.graph),
+        new_triples=sum(1 for q in extra if q.graph_name == DEFAULT and not _held(index, q)),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _held(index: Index, quad: Any) -> bool:
+    """Whether the index's default graph holds a quad's triple."""
+    found = index.store.quads_for_pattern(quad.subject, quad.predicate, quad.object, DEFAULT)
+    return next(iter(found), None) is not None
+
+
+def _near(view: Any, contribution: Contribution) -> tuple[Graph, set[Node]]:
+    """What policy needs of the graph: the triples about the contribution's nodes and every
+    identity link (as a graph), and which of the contribution's nodes the graph holds."""
+    from detente.incremental import IDENTITY
+
+    nearby = Graph(bind_namespaces="none")
+    known: set[Node] = set()
+    nodes = {n for n in contribution.nodes() if not isinstance(n, Literal)}
+    links = [
+        q for link in IDENTITY for q in view.store.quads_for_pattern(None, link, None, DEFAULT)
+    ]
+    for quad in links:
+        nearby.add(
+            (from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object))
+        )
+    for node in nodes | {n for t in nearby for n in (t[0], t[2])}:
+        term = to_oxigraph(node)
+        if isinstance(term, ox.Literal):
+            continue
+        about = list(view.store.quads_for_pattern(term, None, None, DEFAULT))
+        for quad in about:
+            nearby.add((node, from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
+        pointing = next(iter(view.store.quads_for_pattern(None, None, term, DEFAULT)), None)
+        if about or pointing is not None:
+            known.add(node)
+    return nearby, known
+
+
+def _placed_outcome(
+    contribution: Contribution,
+    policy: list[Finding],
+    conflicts: list[Finding],
+    findings: list[Finding],
+    names: NamespaceManager,
+) -> Outcome:
+    """The outcome of a contribution: policy, conflicts, and the graph's findings placed in
+    the contribution (less those a conflict or an undefined term already reports)."""
+    touched = contribution.nodes()
+    covered = {(f.focus, f.path) for f in conflicts} | {
+        (f.focus, None) for f in policy if f.rule == POLICY["undefined-term"]
+    }
+    placed = [
+        _placed(f, contribution, touched)
+        for f in findings
+        if (f.focus, f.path) not in covered and (f.focus, None) not in covered
+    ]
+    return Outcome(sorted_findings(policy + conflicts + placed), [], names)
 
 
 # ------------------------------------------------------------------ adding

@@ -680,16 +680,21 @@ def conflict_findings(
 
 
 def policy_findings(
-    contribution: Contribution, ontology: Graph, data: Graph
+    contribution: Contribution, ontology: Graph, data: Graph, known: set[Node] | None = None
 ) -> tuple[list[Finding], set[Triple]]:
     """Every policy finding of a contribution, and the triples it refuses (kept out of the
-    judgement of the merged graph, so that they cause nothing further)."""
+    judgement of the merged graph, so that they cause nothing further).
+
+    `known` are the nodes the graph holds (by default, those of `data` and the ontology); when
+    given, `data` need only hold the contribution's nodes' triples and the identity links.
+    """
     defined = {
         s
         for s in ontology.subjects(RDFS.isDefinedBy, URIRef(ONTOLOGY_IRI))
         if isinstance(s, URIRef)
     }
-    known = set(data.subjects()) | set(ontology.subjects()) | set(data.objects())
+    if known is None:
+        known = set(data.subjects()) | set(ontology.subjects()) | set(data.objects())
     schema = list(schema_findings(contribution))
     schema_triples = {_triple_of(f) for f in schema}
     refusing = [

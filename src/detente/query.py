@@ -20,11 +20,15 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from detente.engines import from_oxigraph_or_none, oxigraph_store, to_oxigraph
+from detente.index import Index, asserted_default, closure_default, ensure_closure
 from detente.kg import Project, Sources
 from detente.read import InputError, read_text, refuse_remote_sparql_parsed
 from detente.reason import close
 
 Engine = TypingLiteral["rdflib", "oxigraph"]
+DefaultGraphs = (
+    list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None
+)  # a store's graphs asked as one
 ENGINES: tuple[Engine, ...] = ("rdflib", "oxigraph")
 Row = tuple[Node | None, ...]
 
@@ -109,10 +113,13 @@ def _rdflib_select(question: Question, text: str, graph: Graph) -> Results:
 _OX_POSITION = re.compile(r"at (\d+):(\d+)")
 
 
-def _oxigraph_select(question: Question, text: str, store: ox.Store) -> Results:
-    """Run a SELECT query with pyoxigraph; syntax errors name their line and column."""
+def _oxigraph_select(
+    question: Question, text: str, store: ox.Store, graphs: DefaultGraphs = None
+) -> Results:
+    """Run a SELECT query with pyoxigraph (over the given graphs as default graph, if any);
+    syntax errors name their line and column."""
     try:
-        solutions = store.query(text)
+        solutions = store.query(text, default_graph=graphs)
     except SyntaxError as err:
         found = _OX_POSITION.search(str(err.msg))
         line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
@@ -153,6 +160,7 @@ def run(
     bindings: dict[str, Node] | None = None,
     store: ox.Store | None = None,
     sandboxed: bool = False,
+    graphs: DefaultGraphs = None,
 ) -> Results:
     """Run a SELECT question on the graph with the chosen engine, variables fixed by bindings.
 
@@ -164,7 +172,7 @@ def run(
     text = with_bindings(question, bindings or {})
     if engine == "oxigraph":
         return _oxigraph_select(
-            question, text, store if store is not None else oxigraph_store(graph)
+            question, text, store if store is not None else oxigraph_store(graph), graphs
         )
     return _rdflib_select(question, text, graph)
 
@@ -178,12 +186,23 @@ def _answer_into(
     graph: Graph,
     engine: Engine,
     bindings: dict[str, Node] | None,
-    store: ox.Store | None,
+    store: ox.Store | Path | None,
+    graphs: DefaultGraphs = None,
 ) -> None:
-    """Run a question (in a forked process) and send its results, or its error, down a pipe."""
+    """Run a question (in a forked process) and send its results, or its error, down a pipe.
+
+    An in-memory store runs sandboxed: this process then opens no file or socket. An on-disk
+    store, given by its folder, is opened here read-only and must open its files as it reads,
+    so it cannot be sandboxed that way: its question must then pass the strict check (parsed,
+    with no SERVICE and no FROM).
+    """
     try:
-        no_new_files()
-        pipe.send(run(question, graph, engine, bindings, store, sandboxed=True))
+        if isinstance(store, Path):
+            store = ox.Store.read_only(str(store))
+            pipe.send(run(question, graph, engine, bindings, store, graphs=graphs))
+        else:
+            no_new_files()
+            pipe.send(run(question, graph, engine, bindings, store, sandboxed=True))
     except InputError as err:
         pipe.send(("error", err.path, err.message, err.line, err.column))
     except Exception as err:  # an engine's own failure, reported in the parent
@@ -203,20 +222,25 @@ def run_within(
     graph: Graph,
     engine: Engine = "oxigraph",
     bindings: dict[str, Node] | None = None,
-    store: ox.Store | None = None,
+    store: ox.Store | Path | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    graphs: DefaultGraphs = None,
 ) -> Results:
     """Run a question, stopping it after `timeout` seconds (None: no limit).
+
+    `store` is an in-memory store, or the folder of an on-disk one (opened read-only).
 
     The query runs in a forked copy of this process, which shares the loaded graph and is
     killed at the limit: neither engine can be interrupted from within.
     """
     if timeout is None:
-        return run(question, graph, engine, bindings, store)
+        if isinstance(store, Path):
+            store = ox.Store.read_only(str(store))
+        return run(question, graph, engine, bindings, store, graphs=graphs)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_answer_into, args=(sender, question, graph, engine, bindings, store)
+        target=_answer_into, args=(sender, question, graph, engine, bindings, store, graphs)
     )
     worker.start()
     sender.close()
@@ -263,6 +287,33 @@ def answer_all(
         dataset, store = built[on_closure]
         results = run_within(question, dataset, engine, bindings, store, timeout)
         answers.append((question, results, dataset))
+    return answers
+
+
+def answer_indexed(
+    index: Index,
+    chosen: list[Question],
+    bindings: dict[str, Node] | None = None,
+    closure: bool | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    reasoner: str = "reasonable",
+) -> list[tuple[Question, Results, Graph]]:
+    """Answer questions with pyoxigraph on the project's persistent index.
+
+    The same dataset as `answer_all`'s: ontology, data and meta as the default graph (and
+    the inferred triples when a question needs the closure, computed once and kept).
+    """
+    names = index.names()
+    answers: list[tuple[Question, Results, Graph]] = []
+    for question in chosen:
+        on_closure = question.needs_closure if closure is None else closure
+        if on_closure:
+            ensure_closure(index, reasoner)
+        graphs = closure_default() if on_closure else asserted_default()
+        empty = Graph(bind_namespaces="none")
+        index.store.flush()
+        results = run_within(question, empty, "oxigraph", bindings, index.path, timeout, graphs)
+        answers.append((question, results, names))
     return answers
 
 

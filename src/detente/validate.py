@@ -187,6 +187,7 @@ class Check:
     on_closure: bool
     restates: URIRef | None
     restates_shape: URIRef | None = None
+    reach: str | None = None  # the paths from ?this to the other nodes whose triples it reads
 
 
 def load_checks(folder: Path) -> list[Check]:
@@ -209,6 +210,7 @@ def load_checks(folder: Path) -> list[Check]:
                 on_closure=(_header(text, "closure") or "no").lower() == "yes",
                 restates=URIRef(restates) if restates else None,
                 restates_shape=URIRef(shape) if (shape := _header(text, "shape")) else None,
+                reach=_header(text, "reach"),
             )
         )
     return checks
@@ -253,26 +255,33 @@ def run_checks(
     given) named, so that a check can ask which report says what (`GRAPH ?g`). The checks
     run on pyoxigraph: standard SPARQL, and far faster than rdflib's engine.
     """
-    found = []
     stores: dict[bool, ox.Store] = {}
+    found = []
     for check in checks:
         on_closure = check.on_closure and closed is not None
         if on_closure not in stores:
             stores[on_closure] = checks_store(closed if on_closure else graph, graphs)  # type: ignore[arg-type]
-        for row in _solutions(check, stores[on_closure]):
-            if row["this"] is None:
-                raise InputError(str(check.path), "a row of this check leaves ?this unbound")
-            found.append(
-                Finding(
-                    focus=from_oxigraph(row["this"]),
-                    path=from_oxigraph_or_none(row["path"]),
-                    value=from_oxigraph_or_none(row["value"]),
-                    rule=CHECK[check.name],
-                    component=SH.SPARQLConstraintComponent,
-                    severity=check.severity,
-                    message=check.message,
-                )
+        found += check_findings(check, stores[on_closure])
+    return found
+
+
+def check_findings(check: Check, store: ox.Store) -> list[Finding]:
+    """The findings of one check on a store (its default graph, and its named graphs)."""
+    found = []
+    for row in _solutions(check, store):
+        if row["this"] is None:
+            raise InputError(str(check.path), "a row of this check leaves ?this unbound")
+        found.append(
+            Finding(
+                focus=from_oxigraph(row["this"]),
+                path=from_oxigraph_or_none(row["path"]),
+                value=from_oxigraph_or_none(row["value"]),
+                rule=CHECK[check.name],
+                component=SH.SPARQLConstraintComponent,
+                severity=check.severity,
+                message=check.message,
             )
+        )
     return found
 
 

@@ -1,0 +1,488 @@
+"""Judge only what a change can affect: the nodes it names and those whose rules read them.
+
+A change (a contribution's triples, or the triples that left and entered a data file) names
+some nodes, its seeds. Findings can change for:
+
+- every seed;
+- every node from which a check's `# reach:` path (or any beginning of one) leads to a seed:
+  the header lists the paths from a check's ?this to the other nodes whose triples it reads;
+- every node pointing at a seed whose type changed, along a path on which a shape asks for
+  a class (sh:class reads the types of a node's values).
+
+These foci are judged again on a neighbourhood taken from the index (their triples, those of
+the nodes their reach leads to, the types of their values, the ontology and the meta graph),
+and their findings replace the ones recorded for them; the findings of other nodes stand.
+The result equals a full judgement of the merged graph, provided every check declares its
+reach (tests/test_incremental.py compares the two on contributions with and without defects).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, Node, URIRef
+from rdflib.namespace import OWL, RDF, SH, SKOS, NamespaceManager
+from rdflib.util import from_n3
+
+from detente import __version__
+from detente.engines import from_oxigraph, to_oxigraph
+from detente.index import DEFAULT, Index, seeds_of
+from detente.kg import INFERRED_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, Project, load_graph
+from detente.read import InputError
+from detente.reason import Inconsistency, Reasoner, close, inconsistencies
+from detente.validate import (
+    Check,
+    Finding,
+    check_findings,
+    load_checks,
+    restated_elsewhere,
+    sorted_findings,
+    validate,
+)
+
+Term = Any  # a pyoxigraph node: NamedNode or BlankNode
+Step = tuple[ox.NamedNode, bool]  # a predicate, and whether it is walked backwards (^p)
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+IDENTITY = (ox.NamedNode(str(OWL.sameAs)), ox.NamedNode(str(SKOS.exactMatch)))
+DET_NS = "https://w3id.org/detente/ontology#"
+CHUNK = 4000  # foci judged at once when the whole graph is judged
+
+
+@dataclass
+class Rules:
+    """What a judgement applies: ontology, shapes, checks, and how far each rule reads."""
+
+    ontology: Graph
+    shapes: Graph
+    checks: list[Check]
+    reach: list[list[Step]]
+    class_paths: set[ox.NamedNode]
+    stamp: str
+
+
+def _steps(path: str, prefixes: dict[str, str], where: Path) -> list[list[Step]]:
+    """The sequences of a `# reach:` header: `p1/^p2 | p3`, in prefixed names or <IRIs>."""
+    sequences = []
+    for alternative in path.split("|"):
+        steps: list[Step] = []
+        for step in alternative.strip().split("/"):
+            step = step.strip()
+            inverse = step.startswith("^")
+            name = step.lstrip("^")
+            if name.startswith("<") and name.endswith(">"):
+                iri = name[1:-1]
+            elif ":" in name and name.split(":", 1)[0] in prefixes:
+                prefix, local = name.split(":", 1)
+                iri = prefixes[prefix] + local
+            else:
+                raise InputError(str(where), f"# reach: cannot read the step {step!r}")
+            steps.append((ox.NamedNode(iri), inverse))
+        sequences.append(steps)
+    return sequences
+
+
+def _prefixes(text: str) -> dict[str, str]:
+    """The PREFIX declarations of a SPARQL text."""
+    found = re.findall(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", text, re.IGNORECASE)
+    return {prefix: namespace for prefix, namespace in found}
+
+
+def _class_paths(shapes: Graph) -> set[ox.NamedNode]:
+    """The paths on which a shape asks for its values' class (sh:class, at any depth)."""
+    found = set()
+    for shape, path in shapes.subject_objects(SH.path):
+        if isinstance(path, URIRef) and _asks_class(shapes, shape, set()):
+            found.add(ox.NamedNode(str(path)))
+    return found
+
+
+def _asks_class(shapes: Graph, node: Node, seen: set[Node]) -> bool:
+    """Whether a shape, or a shape it nests (lists, sh:or/and/not/xone), says sh:class."""
+    if node in seen:
+        return False
+    seen.add(node)
+    if (node, SH["class"], None) in shapes:
+        return True
+    return any(
+        _asks_class(shapes, child, seen)
+        for predicate, child in shapes.predicate_objects(node)
+        if predicate in (SH["or"], SH["and"], SH["not"], SH.xone, RDF.first, RDF.rest)
+        and not isinstance(child, Literal)
+    )
+
+
+def load_rules(project: Project, reasoner: Reasoner = "reasonable") -> Rules:
+    """The project's ontology, shapes and checks, with their reach, and their stamp."""
+    ontology = load_graph(project.ontology_files)
+    shapes = load_graph(project.shapes_files)
+    checks = load_checks(project.root / "scripts" / "checks")
+    reach = []
+    for check in checks:
+        if check.reach:
+            reach += _steps(check.reach, _prefixes(check.text), check.path)
+    digest = hashlib.sha256(f"{__version__} {reasoner}".encode())
+    for path in [*project.ontology_files, *project.shapes_files, *(c.path for c in checks)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return Rules(ontology, shapes, checks, reach, _class_paths(shapes), digest.hexdigest())
+
+
+# ------------------------------------------------------------------ walking the graph
+
+
+class View:
+    """The index's default graph and named graphs, plus a change's triples not yet in it."""
+
+    def __init__(self, store: ox.Store, extra: list[ox.Quad] | None = None) -> None:
+        """Index the extra quads by subject and by object."""
+        self.store = store
+        self.extra = extra or []
+        self.by_subject: dict[Term, list[ox.Quad]] = {}
+        self.by_object: dict[Term, list[ox.Quad]] = {}
+        for quad in self.extra:
+            self.by_subject.setdefault(quad.subject, []).append(quad)
+            self.by_object.setdefault(quad.object, []).append(quad)
+
+    def objects(self, node: Term, predicate: ox.NamedNode) -> Iterator[Term]:
+        """The values of a node on a predicate, in the default graph."""
+        for quad in self.store.quads_for_pattern(node, predicate, None, DEFAULT):
+            yield quad.object
+        for quad in self.by_subject.get(node, []):
+            if quad.predicate == predicate:
+                yield quad.object
+
+    def subjects(self, node: Term, predicate: ox.NamedNode) -> Iterator[Term]:
+        """The nodes pointing at a node on a predicate, in the default graph."""
+        for quad in self.store.quads_for_pattern(None, predicate, node, DEFAULT):
+            yield quad.subject
+        for quad in self.by_object.get(node, []):
+            if quad.predicate == predicate:
+                yield quad.subject
+
+    def about(self, node: Term) -> Iterator[ox.Quad]:
+        """Every quad with the node as subject (all graphs but the inferred one)."""
+        for quad in self.store.quads_for_pattern(node, None, None, None):
+            if quad.graph_name != INFERRED:
+                yield quad
+        yield from self.by_subject.get(node, [])
+
+    def pointing(self, node: Term) -> Iterator[ox.Quad]:
+        """Every default-graph quad with the node as object."""
+        yield from self.store.quads_for_pattern(None, None, node, DEFAULT)
+        for quad in self.by_object.get(node, []):
+            if quad.graph_name == DEFAULT:
+                yield quad
+
+
+INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
+
+
+def _is_node(term: Any) -> bool:
+    """Whether a term is a node (an IRI or a blank node), not a literal."""
+    return isinstance(term, ox.NamedNode | ox.BlankNode)
+
+
+def _walk(view: View, start: set[Term], steps: list[Step], backwards: bool) -> set[Term]:
+    """The nodes a sequence of steps leads to from the start (or, backwards, comes from)."""
+    found: set[Term] = set()
+    frontier = start
+    for predicate, inverse in reversed(steps) if backwards else steps:
+        forward = inverse == backwards  # ^p walked backwards goes p's way
+        frontier = {
+            n
+            for node in frontier
+            for n in (view.objects(node, predicate) if forward else view.subjects(node, predicate))
+            if _is_node(n)
+        }
+        found |= frontier
+    return found
+
+
+def _leading_to(view: View, seeds: set[Term], sequence: list[Step]) -> set[Term]:
+    """The nodes from which the sequence, or a beginning of it, leads to a seed."""
+    found: set[Term] = set()
+    for length in range(1, len(sequence) + 1):
+        frontier = seeds
+        for predicate, inverse in reversed(sequence[:length]):
+            frontier = {
+                n
+                for node in frontier
+                for n in (
+                    view.objects(node, predicate) if inverse else view.subjects(node, predicate)
+                )
+                if _is_node(n)
+            }
+        found |= frontier
+    return found
+
+
+@dataclass
+class Change:
+    """The nodes a change names (its seeds), and those whose types it changes."""
+
+    seeds: set[Term]
+    typed: set[Term]
+
+
+def change_of(quads: Iterable[ox.Quad]) -> Change:
+    """The seeds of some triples: every node they name, and their terms of the ontology."""
+    seeds, typed = seeds_of(quads)
+    return Change(seeds, typed)
+
+
+def affected(view: View, change: Change, rules: Rules) -> set[Term]:
+    """The foci whose findings a change can alter."""
+    foci = set(change.seeds)
+    for sequence in rules.reach:
+        foci |= _leading_to(view, change.seeds, sequence)
+    for predicate in rules.class_paths:
+        foci |= {n for node in change.typed for n in view.subjects(node, predicate)}
+    return foci
+
+
+# ------------------------------------------------------------------ judging the foci
+
+
+def _reached(view: View, foci: set[Term], rules: Rules) -> set[Term]:
+    """The foci and every node their checks' reach leads to."""
+    reached = set(foci)
+    for sequence in rules.reach:
+        reached |= _walk(view, foci, sequence, backwards=False)
+    return reached
+
+
+def _rdflib(quads: Iterable[ox.Quad], graph: Graph | None = None) -> Graph:
+    """An rdflib graph of the quads' triples."""
+    target = graph if graph is not None else Graph(bind_namespaces="none")
+    for quad in quads:
+        target.add(
+            (from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object))
+        )
+    return target
+
+
+def _value_types(view: View, quads: list[ox.Quad]) -> Iterator[ox.Quad]:
+    """The default-graph rdf:type quads of the values of the quads."""
+    for value in {q.object for q in quads if _is_node(q.object)}:
+        for kind in view.objects(value, RDF_TYPE):
+            yield ox.Quad(value, RDF_TYPE, kind, DEFAULT)  # type: ignore[arg-type]
+
+
+def _shape_findings(
+    view: View, foci: set[Term], rules: Rules, names: NamespaceManager
+) -> list[Finding]:
+    """The SHACL findings of the foci, judged on their triples and their values' types."""
+    own = [q for node in foci for q in view.about(node) if q.graph_name == DEFAULT]
+    graph = Graph(bind_namespaces="none")
+    graph += rules.ontology
+    _rdflib([*own, *_value_types(view, own)], graph)
+    wanted = {from_oxigraph(node) for node in foci}
+    return [f for f in validate(graph, rules.shapes, names) if f.focus in wanted]
+
+
+def _check_store(view: View, nodes: set[Term], meta: Graph, rules: Rules) -> ox.Store:
+    """A store of what the checks read: the nodes' quads, their values' types, ontology, meta."""
+    store = ox.Store()
+    quads = [q for node in nodes for q in view.about(node) if q.graph_name != ONTOLOGY]
+    store.bulk_extend(quads)
+    store.bulk_extend(_value_types(view, [q for q in quads if q.graph_name == DEFAULT]))
+    store.bulk_extend(_quads(rules.ontology, DEFAULT))
+    store.bulk_extend(_quads(meta, ox.NamedNode(str(META_GRAPH))))
+    return store
+
+
+ONTOLOGY = ox.NamedNode(str(ONTOLOGY_GRAPH))
+
+
+def _quads(graph: Graph, name: ox.NamedNode | ox.DefaultGraph) -> Iterator[ox.Quad]:
+    """An rdflib graph's triples as quads of one graph."""
+    for s, p, o in graph:
+        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
+
+
+def _check_findings(
+    view: View, foci: set[Term], meta: Graph, rules: Rules, store: ox.Store | None = None
+) -> list[Finding]:
+    """The checks' findings about the foci (on the neighbourhood, or on the store given)."""
+    if store is None:
+        store = _check_store(view, _reached(view, foci, rules), meta, rules)
+    wanted = {from_oxigraph(node) for node in foci}
+    found = []
+    for check in rules.checks:
+        found += [f for f in check_findings(check, store) if f.focus in wanted]
+    return found
+
+
+def _inconsistent(
+    view: View, change_nodes: set[Term], rules: Rules, reasoner: Reasoner, names: NamespaceManager
+) -> tuple[set[Node], list[Inconsistency]]:
+    """The inconsistencies about the nodes (and their identity partners), on what types them."""
+    nodes = set(change_nodes)
+    for node in change_nodes:
+        for link in IDENTITY:
+            nodes |= {n for n in view.objects(node, link) if _is_node(n)}
+            nodes |= set(view.subjects(node, link))
+    quads = [q for node in nodes for q in view.about(node) if q.graph_name == DEFAULT]
+    quads += [q for node in nodes for q in view.pointing(node)]
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in names.namespaces():
+        graph.bind(prefix, namespace, override=False)
+    graph += rules.ontology
+    _rdflib(quads, graph)
+    wanted = {from_oxigraph(node) for node in nodes}
+    found = [
+        i
+        for i in inconsistencies(close(graph, reasoner), graph)
+        if i.node in wanted or i.node is None
+    ]
+    return wanted, found
+
+
+@dataclass
+class Judged:
+    """Findings and inconsistencies of a graph, and the nodes they were judged for."""
+
+    findings: list[Finding]
+    inconsistencies: list[Inconsistency]
+
+
+def judge_foci(
+    view: View,
+    foci: set[Term],
+    change_nodes: set[Term],
+    meta: Graph,
+    rules: Rules,
+    names: NamespaceManager,
+    reasoner: Reasoner = "reasonable",
+) -> tuple[set[Node], set[Node], Judged]:
+    """Judge the foci afresh: shapes, checks (restated ones left out), inconsistencies."""
+    shaped = _shape_findings(view, foci, rules, names)
+    checked = restated_elsewhere(_check_findings(view, foci, meta, rules), shaped, rules.checks)
+    about, found = _inconsistent(view, change_nodes, rules, reasoner, names)
+    judged = {from_oxigraph(node) for node in foci}
+    return judged, about, Judged(shaped + checked, found)
+
+
+def merged(base: Judged, judged: set[Node], about: set[Node], fresh: Judged) -> Judged:
+    """The base findings of the nodes not judged afresh, and the fresh ones."""
+    return Judged(
+        sorted_findings([f for f in base.findings if f.focus not in judged] + fresh.findings),
+        sorted(
+            {
+                *[i for i in base.inconsistencies if i.node not in about and i.node is not None],
+                *fresh.inconsistencies,
+            },
+            key=lambda item: (str(item.node), item.message),
+        ),
+    )
+
+
+# ------------------------------------------------------------------ the index's own judgement
+
+
+def _to_json(judged: Judged) -> dict[str, Any]:
+    """A judgement as JSON: terms in N3."""
+
+    def n3(node: Node | None) -> str | None:
+        return None if node is None else node.n3()
+
+    return {
+        "findings": [
+            [
+                n3(f.focus),
+                n3(f.path),
+                n3(f.value),
+                n3(f.rule),
+                n3(f.component),
+                f.severity,
+                f.message,
+            ]
+            for f in judged.findings
+        ],
+        "inconsistencies": [[n3(i.node), i.message] for i in judged.inconsistencies],
+    }
+
+
+def _term(text: str | None) -> Any:
+    """A term read back from N3 (None stays None)."""
+    return None if text is None else from_n3(text)
+
+
+def _from_json(data: dict[str, Any]) -> Judged:
+    """A judgement read back from JSON."""
+    return Judged(
+        [
+            Finding(_term(f), _term(p), _term(v), _term(r), _term(c), severity, message)
+            for f, p, v, r, c, severity, message in data["findings"]
+        ],
+        [Inconsistency(_term(node), message) for node, message in data["inconsistencies"]],
+    )
+
+
+def _seed(text: str) -> Term:
+    """A seed read back from its N-Triples form."""
+    if text.startswith("_:"):
+        return ox.BlankNode(text[2:])
+    return ox.NamedNode(text[1:-1])
+
+
+def _all_nodes(store: ox.Store) -> list[Term]:
+    """Every node of the default graph (subjects, objects, terms of the ontology used)."""
+    nodes: set[Term] = set()
+    for quad in store.quads_for_pattern(None, None, None, DEFAULT):
+        nodes.add(quad.subject)
+        if _is_node(quad.object):
+            nodes.add(quad.object)
+        if quad.predicate.value.startswith(DET_NS):
+            nodes.add(quad.predicate)
+    return sorted(nodes, key=str)
+
+
+def judge_all(index: Index, rules: Rules, names: NamespaceManager, reasoner: Reasoner) -> Judged:
+    """Judge the whole indexed graph, a chunk of foci at a time."""
+    view = View(index.store)
+    meta = _rdflib(index.store.quads_for_pattern(None, None, None, ox.NamedNode(str(META_GRAPH))))
+    nodes = _all_nodes(index.store)
+    result = Judged([], [])
+    for start in range(0, len(nodes), CHUNK):
+        chunk = set(nodes[start : start + CHUNK])
+        _, _, fresh = judge_foci(view, chunk, chunk, meta, rules, names, reasoner)
+        result.findings += fresh.findings
+        result.inconsistencies += fresh.inconsistencies
+    return Judged(
+        sorted_findings(result.findings),
+        sorted(set(result.inconsistencies), key=lambda item: (str(item.node), item.message)),
+    )
+
+
+def base_judgement(
+    index: Index, rules: Rules, names: NamespaceManager, reasoner: Reasoner = "reasonable"
+) -> Judged:
+    """The judgement of the indexed graph: as recorded, caught up with changes, or made now."""
+    state = index.state.get("judged")
+    if state is None or state.get("rules") != rules.stamp:
+        judged = judge_all(index, rules, names, reasoner)
+    else:
+        judged = _from_json(state)
+        pending = {_seed(t) for t in state.get("pending", [])}
+        if pending:
+            change = Change(pending, {_seed(t) for t in state.get("typed", [])})
+            view = View(index.store)
+            meta = _rdflib(
+                index.store.quads_for_pattern(None, None, None, ox.NamedNode(str(META_GRAPH)))
+            )
+            foci = affected(view, change, rules)
+            judged_nodes, about, fresh = judge_foci(
+                view, foci, change.seeds, meta, rules, names, reasoner
+            )
+            judged = merged(judged, judged_nodes, about, fresh)
+        else:
+            return judged
+    index.state["judged"] = {"rules": rules.stamp, **_to_json(judged)}
+    index.save()
+    return judged

@@ -1,0 +1,368 @@
+"""A project's persistent index: its graphs in an on-disk pyoxigraph store, kept up to date.
+
+The index lives in a folder (default `<project>/.cache/index`): `store/` is the pyoxigraph
+store, `state.json` says what it holds (each source file's size, time and digest; whether the
+closure is current; the findings of the whole graph, once judged). In the store:
+
+- the default graph holds ontology + data, each triple once: what checks and questions see;
+- one named graph per data file (id/graph/<stem>), the ontology's, meta, and the inferred
+  triples of the OWL 2 RL closure (computed when first needed, then kept until data changes).
+
+Opening the index compares the files with the state and re-reads only those that changed.
+The index is a cache: deleting the folder loses nothing; a damaged one is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from filelock import FileLock
+from rdflib import Graph
+
+from detente import __version__
+from detente.engines import to_oxigraph
+from detente.kg import (
+    INFERRED_GRAPH,
+    META_GRAPH,
+    ONTOLOGY_GRAPH,
+    Project,
+    graph_name,
+    meta_graph,
+)
+from detente.read import InputError
+
+FORMAT = 1  # the layout of the index; another value means: rebuild
+DEFAULT = ox.DefaultGraph()
+Quad = ox.Quad
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+DET_NS = "https://w3id.org/detente/ontology#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DERIVED = (ox.NamedNode(str(META_GRAPH)), ox.NamedNode(str(INFERRED_GRAPH)))  # not sources
+
+
+def index_folder(project: Project) -> Path:
+    """Where a project's index lives by default."""
+    return project.root / ".cache" / "index"
+
+
+@dataclass
+class Refresh:
+    """What opening the index re-read: files added, changed and removed, and the time taken."""
+
+    built: bool = False
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    # the triples that left and entered the data, for keeping findings current
+    gone: list[Quad] = field(default_factory=list, repr=False)
+    came: list[Quad] = field(default_factory=list, repr=False)
+
+    @property
+    def touched(self) -> bool:
+        """Whether anything was re-read."""
+        return bool(self.built or self.added or self.changed or self.removed)
+
+
+@dataclass
+class Index:
+    """An open index: the project, its folder, the store and what the store holds."""
+
+    project: Project
+    folder: Path
+    store: ox.Store
+    state: dict[str, Any]
+    refresh: Refresh
+
+    def prefixes(self, graph: str) -> dict[str, str]:
+        """The prefixes the files of a graph declare."""
+        return self.state.setdefault("prefixes", {}).setdefault(graph, {})  # type: ignore[no-any-return]
+
+    def names(self) -> Graph:
+        """An empty graph with the project's prefixes (the data's first), to name terms."""
+        graph = Graph(bind_namespaces="none")
+        for name in [*sorted(self.state["files"].get("data", {})), str(ONTOLOGY_GRAPH)]:
+            for prefix, namespace in self.prefixes(name).items():
+                graph.bind(prefix, namespace, override=False)
+        graph.bind("prov", "http://www.w3.org/ns/prov#", override=False)
+        return graph
+
+    @property
+    def path(self) -> Path:
+        """The folder of the on-disk store."""
+        return self.folder / "store"
+
+    @property
+    def data_graphs(self) -> list[ox.NamedNode]:
+        """The named graphs of the data files, in file order."""
+        return [ox.NamedNode(name) for name in sorted(self.state["files"]["data"])]
+
+    def triples(self) -> int:
+        """The number of asserted triples (ontology + data, each once)."""
+        return int(self.state.get("triples", 0))
+
+    def save(self) -> None:
+        """Write the state beside the store, atomically."""
+        self.store.flush()
+        path = self.folder / "state.json"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.state, indent=1, sort_keys=True), encoding="utf-8")
+        temporary.replace(path)
+
+
+def _fingerprint(path: Path, known: dict[str, Any] | None) -> dict[str, Any]:
+    """A file's size, time and digest; the digest is reused while size and time agree."""
+    stat = path.stat()
+    if known and known["size"] == stat.st_size and known["mtime_ns"] == stat.st_mtime_ns:
+        return known
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+
+
+def _parse(path: Path, prefixes: dict[str, str] | None = None) -> list[ox.Triple]:
+    """The triples of a project Turtle file (its prefixes added to those given), or an error
+    naming the file, line and column."""
+    try:
+        parser = ox.parse(path=path, format=ox.RdfFormat.TURTLE)
+        triples = [quad.triple for quad in parser]
+    except SyntaxError as err:
+        raise InputError(str(path), f"Turtle syntax error: {err.msg}") from None
+    if prefixes is not None:
+        for prefix, namespace in parser.prefixes.items():
+            prefixes.setdefault(prefix, namespace)
+    return triples
+
+
+def _graph_of(
+    triples: Iterable[ox.Triple], graph: ox.NamedNode | ox.DefaultGraph
+) -> Iterator[Quad]:
+    """The triples as quads of one graph."""
+    for triple in triples:
+        yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+
+def _drop_graph(store: ox.Store, name: ox.NamedNode) -> list[Quad]:
+    """Remove a source graph, and from the default graph its triples no other source holds."""
+    gone = list(store.quads_for_pattern(None, None, None, name))
+    for quad in gone:
+        s, p, o = quad.subject, quad.predicate, quad.object
+        holders = {q.graph_name for q in store.quads_for_pattern(s, p, o, None)}
+        if not holders - {DEFAULT, name, *DERIVED}:
+            store.remove(ox.Quad(s, p, o, DEFAULT))
+    store.remove_graph(name)
+    return gone
+
+
+def _has(store: ox.Store, s: Any, p: Any, o: Any, graph: Any) -> bool:
+    """Whether a graph of the store holds a triple."""
+    return next(iter(store.quads_for_pattern(s, p, o, graph)), None) is not None
+
+
+def _load_graph(store: ox.Store, name: ox.NamedNode, triples: list[ox.Triple]) -> list[Quad]:
+    """Put a source graph's triples in its named graph and in the default graph."""
+    quads = list(_graph_of(triples, name))
+    store.bulk_extend(quads)
+    store.bulk_extend(_graph_of(triples, DEFAULT))
+    return quads
+
+
+def _write_meta(index: Index) -> None:
+    """Rewrite the meta graph: which report each data graph comes from."""
+    from rdflib import URIRef
+
+    index.store.remove_graph(ox.NamedNode(str(META_GRAPH)))
+    meta = meta_graph({URIRef(g.value): Graph() for g in index.data_graphs})
+    index.store.bulk_extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(META_GRAPH)))  # type: ignore[arg-type]
+        for s, p, o in meta
+    )
+
+
+def _refresh(index: Index, refresh: Refresh) -> None:
+    """Re-read the ontology and the data files that changed since the state was written."""
+    files = index.state["files"]
+    project = index.project
+    ontology = {str(p.relative_to(project.root)): p for p in project.ontology_files}
+    known_ontology = files.get("ontology", {})
+    prints = {name: _fingerprint(path, known_ontology.get(name)) for name, path in ontology.items()}
+    if prints != known_ontology:
+        ontology_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+        _drop_graph(index.store, ontology_graph)
+        index.prefixes(str(ONTOLOGY_GRAPH)).clear()
+        prefixes = index.prefixes(str(ONTOLOGY_GRAPH))
+        triples = [t for path in ontology.values() for t in _parse(path, prefixes)]
+        _load_graph(index.store, ontology_graph, triples)
+        files["ontology"] = prints
+        refresh.changed.append("ontology")
+    current = {str(graph_name(path)): path for path in project.data_files}
+    data = files.setdefault("data", {})
+    for gone_name in sorted(set(data) - set(current)):
+        refresh.gone += _drop_graph(index.store, ox.NamedNode(gone_name))
+        del data[gone_name]
+        index.state.get("prefixes", {}).pop(gone_name, None)
+        refresh.removed.append(gone_name)
+    for name, path in sorted(current.items()):
+        fingerprint = _fingerprint(path, data.get(name))
+        if data.get(name) == fingerprint:
+            continue
+        index.prefixes(name).clear()
+        triples = _parse(path, index.prefixes(name))
+        graph = ox.NamedNode(name)
+        if name in data:
+            refresh.gone += _drop_graph(index.store, graph)
+            refresh.changed.append(path.name)
+        else:
+            refresh.added.append(path.name)
+        data[name] = fingerprint
+        refresh.came += _load_graph(index.store, graph, triples)
+    if refresh.touched:
+        _note_change(index, refresh)
+        _write_meta(index)
+        index.state["triples"] = _count(index.store)
+        index.state["closure"] = None
+
+
+def seeds_of(quads: Iterable[Quad]) -> tuple[set[Any], set[Any]]:
+    """The nodes some triples name (subjects, node objects, terms of the ontology used), and
+    the subjects whose types they state."""
+    seeds: set[Any] = set()
+    typed: set[Any] = set()
+    for quad in quads:
+        seeds.add(quad.subject)
+        if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
+            seeds.add(quad.object)
+        if quad.predicate.value.startswith(DET_NS):
+            seeds.add(quad.predicate)
+        if quad.predicate == RDF_TYPE:
+            typed.add(quad.subject)
+    return seeds, typed
+
+
+def _note_change(index: Index, refresh: Refresh) -> None:
+    """Keep in the state which nodes changed, for the recorded judgement to catch up with.
+
+    A changed ontology voids the judgement: it is made again when next needed.
+    """
+    judged = index.state.get("judged")
+    if judged is None:
+        return
+    if "ontology" in refresh.changed or refresh.built:
+        index.state["judged"] = None
+        return
+    seeds, typed = seeds_of([*refresh.gone, *refresh.came])
+    judged["pending"] = sorted({*judged.get("pending", []), *map(str, seeds)})
+    judged["typed"] = sorted({*judged.get("typed", []), *map(str, typed)})
+
+
+def _count(store: ox.Store) -> int:
+    """The number of triples in the default graph."""
+    solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    return int(next(iter(solutions))["n"].value)  # type: ignore[arg-type]
+
+
+def _empty_state() -> dict[str, Any]:
+    """The state of an index that holds nothing yet."""
+    return {"format": FORMAT, "toolkit": __version__, "files": {}, "closure": None, "judged": None}
+
+
+def _read_state(folder: Path) -> dict[str, Any] | None:
+    """The state of an index folder, or None when missing, damaged or of another layout."""
+    try:
+        state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        return None
+    if state.get("toolkit") != __version__:
+        return None
+    return state
+
+
+@contextmanager
+def open_index(project: Project, folder: Path | None = None) -> Iterator[Index]:
+    """The project's index, brought up to date; held exclusively while open."""
+    folder = (folder or index_folder(project)).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / ".lock")):
+        start = time.perf_counter()
+        state = _read_state(folder)
+        refresh = Refresh(built=state is None)
+        if state is None:
+            shutil.rmtree(folder / "store", ignore_errors=True)
+            state = _empty_state()
+        try:
+            store = ox.Store(str(folder / "store"))
+        except OSError:  # a damaged store: the index is a cache, so build it again
+            shutil.rmtree(folder / "store", ignore_errors=True)
+            state, refresh = _empty_state(), Refresh(built=True)
+            store = ox.Store(str(folder / "store"))
+        index = Index(project, folder, store, state, refresh)
+        _refresh(index, refresh)
+        refresh.seconds = time.perf_counter() - start
+        if refresh.touched:
+            index.save()
+        try:
+            yield index
+        finally:
+            index.store.flush()
+            del index.store
+
+
+def asserted_default() -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
+    """The graphs a question without the closure is asked over: ontology + data, and meta."""
+    return [DEFAULT, ox.NamedNode(str(META_GRAPH))]
+
+
+def ensure_closure(index: Index, reasoner: str = "reasonable") -> None:
+    """Compute the closure's inferred triples into their graph, unless they are current.
+
+    The reasoner reads the asserted triples from an N-Triples dump; what it infers beyond
+    them goes to the inferred graph, so that asserted + inferred hold each triple once.
+    """
+    if index.state.get("closure") == reasoner:
+        return
+    inferred = ox.NamedNode(str(INFERRED_GRAPH))
+    index.store.remove_graph(inferred)
+    index.store.bulk_extend(
+        ox.Quad(s, p, o, inferred)
+        for s, p, o in _closure(index.store, reasoner)
+        if not _has(index.store, s, p, o, DEFAULT)
+    )
+    index.state["closure"] = reasoner
+    index.save()
+
+
+def _closure(store: ox.Store, reasoner: str) -> Iterator[tuple[Any, Any, Any]]:
+    """The closure of the store's default graph, as pyoxigraph terms."""
+    from detente.reason import close
+
+    with tempfile.TemporaryDirectory() as work:
+        dump = Path(work) / "asserted.ttl"  # N-Triples, which is Turtle
+        store.dump(str(dump), ox.RdfFormat.N_TRIPLES, from_graph=DEFAULT)
+        if reasoner == "reasonable":
+            import reasonable
+
+            engine = reasonable.PyReasoner()
+            engine.load_file(str(dump))
+            closed: Iterable[tuple[Any, Any, Any]] = engine.reason()
+        else:
+            graph = Graph(bind_namespaces="none")
+            graph.parse(dump, format="nt")
+            closed = close(graph, reasoner)  # type: ignore[arg-type]
+    for s, p, o in closed:
+        yield to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)
+
+
+def closure_default() -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
+    """The graphs a question on the closure is asked over: asserted, meta and inferred."""
+    return [*asserted_default(), ox.NamedNode(str(INFERRED_GRAPH))]
