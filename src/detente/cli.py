@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from detente import __version__
-from detente.contribution import add_contribution, judge_contribution
-from detente.kg import load_sources, project_at
+from detente.contribution import add_contribution, judge_contribution, judge_contribution_indexed
+from detente.index import open_index
+from detente.kg import Project, load_sources, project_at
 from detente.policy import read_contribution
 from detente.publish.layout import DEFAULT_BASE_URL
 from detente.query import (
@@ -27,6 +28,7 @@ from detente.query import (
     QueryError,
     Results,
     answer_all,
+    answer_indexed,
     find_question,
     parse_bindings,
     questions,
@@ -69,7 +71,16 @@ def _fail(message: str) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="detente")
-def main() -> None:
+@click.option(
+    "--project",
+    "group_project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder for the command (default: the one around the working folder), "
+    "e.g. one `detente synth` wrote; a command's own --project wins.",
+)
+@click.pass_context
+def main(context: click.Context, group_project: Path | None) -> None:
     """detente: a knowledge graph of diplomatic and military contacts between states.
 
     Exit codes of every command: 0 success (the graph conforms, files are canonical),
@@ -78,6 +89,18 @@ def main() -> None:
     """
     # rdflib logs ill-typed literals with a traceback; detente reports them as findings instead.
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+    context.obj = {"project": group_project}
+
+
+def _project(project_dir: Path | None) -> Project:
+    """The project a command works on: its own --project, else detente's, else the one
+    around the working folder."""
+    if project_dir is None:
+        context = click.get_current_context(silent=True)
+        root = context.find_root() if context is not None else None
+        if root is not None and isinstance(root.obj, dict):
+            project_dir = root.obj.get("project")
+    return project_at(project_dir)
 
 
 OUTPUT_FORMAT = click.option(
@@ -95,6 +118,20 @@ REASONER = click.option(
     default="reasonable",
     show_default=True,
     help="OWL 2 RL engine for the closure: reasonable (fast, Rust) or owlrl (the reference).",
+)
+INDEX = click.option(
+    "--index/--no-index",
+    "use_index",
+    default=True,
+    show_default=True,
+    help="Work on the persistent index (a pyoxigraph store under .cache/index, brought up to "
+    "date with data/ first, re-reading only changed files), or parse every file afresh.",
+)
+INDEX_DIR = click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the persistent index lives (default: PROJECT/.cache/index).",
 )
 PROJECT = click.option(
     "--project",
@@ -133,6 +170,8 @@ MAX_TRIPLES = click.option(
 @MAX_BYTES
 @MAX_TRIPLES
 @REASONER
+@INDEX
+@INDEX_DIR
 @PROJECT
 def check(
     files: tuple[str, ...],
@@ -141,6 +180,8 @@ def check(
     max_bytes: int,
     max_triples: int,
     reasoner: str,
+    use_index: bool,
+    index_dir: Path | None,
     project_dir: Path | None,
 ) -> None:
     """Validate the whole graph, or judge contributed FILES in its context.
@@ -151,15 +192,24 @@ def check(
     adds - policy, conflicts with the graph, then shapes and checks on the merged graph -
     and each finding points to the contribution's own line. Nothing is written.
 
+    A contribution is judged on the persistent index (--index, the default): only the nodes
+    it can affect are judged again, on their neighbourhood, and the rest of the graph's
+    findings come from the index's record (made once, then kept current), with the same
+    result as --no-index, which judges the whole merged graph.
+
     Prints each offending node with the rule's message, the path, the value and the rule,
     then a one-line summary. Exits 0 if the graph conforms (the contribution is accepted),
     1 if not, 2 if the input could not be used (named with line and column).
     """
     try:
-        project = project_at(project_dir)
+        project = _project(project_dir)
         if files:
             contribution = read_contribution(list(files), input_format, max_bytes, max_triples)
-            verdict = judge_contribution(project, contribution, reasoner=reasoner)  # type: ignore[arg-type]
+            if use_index:
+                with open_index(project, index_dir) as index:
+                    verdict = judge_contribution_indexed(project, contribution, index, reasoner)  # type: ignore[arg-type]
+            else:
+                verdict = judge_contribution(project, contribution, reasoner=reasoner)  # type: ignore[arg-type]
         else:
             result = check_project(project, reasoner)  # type: ignore[arg-type]
     except (InputError, FileNotFoundError, ValueError) as err:
@@ -200,6 +250,8 @@ def _show(outcome: Outcome, figures: dict[str, Any], output_format: str, summary
 @MAX_BYTES
 @MAX_TRIPLES
 @REASONER
+@INDEX
+@INDEX_DIR
 @PROJECT
 def add(
     file: str,
@@ -210,6 +262,8 @@ def add(
     max_bytes: int,
     max_triples: int,
     reasoner: str,
+    use_index: bool,
+    index_dir: Path | None,
     project_dir: Path | None,
 ) -> None:
     """Judge a contribution like `check FILE` and, only if it is accepted, add it to data/.
@@ -217,13 +271,23 @@ def add(
     The contribution is merged into the target file in canonical Turtle, written to a
     temporary file and renamed into place, so an interruption leaves the old file or the
     new one. Triples already in the graph are not added again: adding the same contribution
-    twice changes nothing. A rejected contribution changes nothing. Exits 0 when accepted
+    twice changes nothing. A rejected contribution changes nothing. With --index (the
+    default) the judgement is made on the persistent index, which is then brought up to
+    date with the file written. Exits 0 when accepted
     (added, or nothing new), 1 when rejected, 2 when the input could not be used.
     """
     try:
-        project = project_at(project_dir)
+        project = _project(project_dir)
         contribution = read_contribution([file], input_format, max_bytes, max_triples)
-        addition = add_contribution(project, contribution, to, dry_run, reasoner)  # type: ignore[arg-type]
+        addition = add_contribution(
+            project,
+            contribution,
+            to,
+            dry_run,
+            reasoner,  # type: ignore[arg-type]
+            index_dir,
+            use_index,
+        )
     except (InputError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
         return
@@ -250,7 +314,7 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
     With --check nothing is written; exits 1 if any file is not canonical.
     """
     try:
-        paths = list(files) or project_at(project_dir).turtle_files
+        paths = list(files) or _project(project_dir).turtle_files
         changed = format_files(paths, write=not check_only)
     except (InputError, FileNotFoundError) as err:
         _fail(str(err))
@@ -310,6 +374,8 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
     "push` loaded (Oxigraph: http://HOST:PORT/query; Virtuoso: http://HOST:PORT/sparql). "
     "It holds the closure: no --engine, no --closure.",
 )
+@INDEX
+@INDEX_DIR
 @PROJECT
 def query(
     question: str | None,
@@ -321,6 +387,8 @@ def query(
     closure: bool | None,
     binds: tuple[str, ...],
     endpoint: str | None,
+    use_index: bool,
+    index_dir: Path | None,
     project_dir: Path | None,
 ) -> None:
     """Answer a question: a name from scripts/questions/ (without .rq) or any .rq file.
@@ -331,7 +399,7 @@ def query(
     error is given with its line and column).
     """
     try:
-        project = project_at(project_dir)
+        project = _project(project_dir)
         known = questions(project.root / "scripts" / "questions")
         if list_only and (question is not None or run_all):
             raise ValueError("--list lists the questions; it takes no question and no --all")
@@ -365,6 +433,9 @@ def query(
                 Timeouts(read=timeout),
                 say=lambda line: click.echo(f"detente: {line}", err=True),
             )
+        elif use_index and engine == "oxigraph":
+            with open_index(project, index_dir) as index:
+                answers = answer_indexed(index, chosen, bindings, closure, timeout)
         else:
             sources = load_sources(project)
             answers = answer_all(sources, chosen, engine, bindings, closure, timeout)  # type: ignore[arg-type]
@@ -373,6 +444,88 @@ def query(
         return
     for item, results, names in answers:
         _print_results(item.description, results, names, output_format)
+
+
+@main.command("index")
+@click.option("--rebuild", is_flag=True, help="Delete the index and build it again from the files.")
+@click.option(
+    "--closure", is_flag=True, help="Also compute the OWL 2 RL closure now (else when needed)."
+)
+@click.option(
+    "--judge",
+    is_flag=True,
+    help="Also record the whole graph's judgement now (else on the first `check FILE`).",
+)
+@REASONER
+@INDEX_DIR
+@PROJECT
+def index_command(
+    rebuild: bool,
+    closure: bool,
+    judge: bool,
+    reasoner: str,
+    index_dir: Path | None,
+    project_dir: Path | None,
+) -> None:
+    """Build the persistent index, or bring it up to date with the project's files.
+
+    The index is a pyoxigraph store (default PROJECT/.cache/index) holding the ontology and
+    each data file as its own named graph, their union, the meta graph and, once computed,
+    the closure's inferred triples; `query`, `check FILE` and `add` open it and re-read only
+    the files that changed since. It is a cache: deleting it loses nothing.
+    Exits 0, or 2 if a file cannot be read.
+    """
+    import shutil
+    import time
+
+    from detente.incremental import base_judgement, load_rules
+    from detente.index import ensure_closure, index_folder
+    from detente.validate import names_of
+
+    try:
+        project = _project(project_dir)
+        folder = index_dir or index_folder(project)
+        if rebuild:
+            shutil.rmtree(folder / "store", ignore_errors=True)
+            (folder / "state.json").unlink(missing_ok=True)
+        with open_index(project, folder) as index:
+            done = index.refresh
+            click.echo(
+                f"index: {index.triples()} triples in {len(index.data_graphs)} data files at "
+                f"{index.folder}; {_refresh_words(done)} in {done.seconds:.2f} s"
+            )
+            if closure:
+                start = time.perf_counter()
+                ensure_closure(index, reasoner)
+                click.echo(f"closure: current ({time.perf_counter() - start:.2f} s)")
+            if judge:
+                start = time.perf_counter()
+                rules = load_rules(project, reasoner)  # type: ignore[arg-type]
+                names = names_of(index.names(), rules.ontology, rules.shapes)
+                judged = base_judgement(index, rules, names, reasoner)  # type: ignore[arg-type]
+                click.echo(
+                    f"judgement: {len(judged.findings)} findings, "
+                    f"{len(judged.inconsistencies)} inconsistencies "
+                    f"({time.perf_counter() - start:.2f} s)"
+                )
+    except (InputError, FileNotFoundError, ValueError) as err:
+        _fail(str(err))
+
+
+def _refresh_words(done: Any) -> str:
+    """What opening the index re-read, in words."""
+    if done.built:
+        return "built"
+    parts = [
+        f"{len(files)} {word}"
+        for files, word in (
+            (done.added, "added"),
+            (done.changed, "changed"),
+            (done.removed, "removed"),
+        )
+        if files
+    ]
+    return ("re-read: " + ", ".join(parts)) if parts else "up to date"
 
 
 @main.command()
@@ -439,7 +592,7 @@ def push(
             raise ValueError("--graph puts everything into one graph: it takes no --union-graph")
         graph = checked_iri(into, "--graph") if into is not None else None
         union_graph = checked_iri(union, "--union-graph") if union is not None else None
-        project = project_at(project_dir)
+        project = _project(project_dir)
         timeouts = Timeouts(read=timeout)
         reach(store_url, timeouts)  # before the graph is loaded and closed, which takes a while
         sources = load_sources(project)
@@ -474,20 +627,52 @@ def push(
     required=True,
     help="The folder to write (new, or empty): a project of its own.",
 )
-def synth(triples: int, seed: int, out: Path) -> None:
+@click.option(
+    "--contribution-triples",
+    "contribution_sizes",
+    type=click.IntRange(min=1),
+    multiple=True,
+    default=(500,),
+    show_default=True,
+    help="About how many triples each contribution in contributions/ holds (valid ones, and "
+    "one per kind of defect); repeat for several sizes.",
+)
+@click.option("--no-contributions", is_flag=True, help="Write no contributions/.")
+@click.option(
+    "--article/--no-article",
+    default=True,
+    show_default=True,
+    help="Copy the article's data files too, or write synthetic reports only.",
+)
+def synth(
+    triples: int,
+    seed: int,
+    out: Path,
+    contribution_sizes: tuple[int, ...],
+    no_contributions: bool,
+    article: bool,
+) -> None:
     """Write a synthetic project of made-up reports that passes `detente check`.
 
-    The ontology, shapes, scripts and real data files are copied from this project; each
-    data/synth-NNNNN.ttl is one made-up report whose quotes say they are synthetic. Use it
-    with --project OUT to try detente on a large graph.
+    The ontology, shapes and scripts are copied from this project (and, with --article, its
+    data files); each data/synth-NNNNN.ttl is one made-up report whose quotes say they are
+    synthetic. contributions/ holds contributions to try `check FILE` on: valid/ ones that
+    are accepted, and defective/ ones with one known defect each (some in an existing
+    neighbour), with manifest.json listing the findings each must give. Use it with
+    `detente --project OUT ...` to try detente on a large graph.
     """
     from detente.synth import synth as write_synthetic
 
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         _fail(f"{out}: exists and is not empty; choose a new folder")
         return
-    summary = write_synthetic(triples, seed, out)
-    click.echo(f"wrote {summary.files} synthetic reports, {summary.triples} triples, to {out}")
+    sizes = [] if no_contributions else list(contribution_sizes)
+    summary = write_synthetic(triples, seed, out, sizes, article)
+    click.echo(
+        f"wrote {summary.files} synthetic reports, {summary.triples} triples, and "
+        f"{summary.valid} valid and {summary.defective} defective contributions "
+        f"({summary.contribution_triples} triples), to {out}"
+    )
 
 
 @main.command()
@@ -537,7 +722,7 @@ def build(
     from detente.publish.build import build as build_publication
 
     try:
-        project = project_at(project_dir)
+        project = _project(project_dir)
         built = build_publication(
             project,
             out,
@@ -641,7 +826,7 @@ def serve(
     from detente.serve import serve as serve_publication
 
     try:
-        project = project_at(project_dir)
+        project = _project(project_dir)
         if not skip_build:
             built = build_publication(project, out, step=_progress())
             if not built.skipped:

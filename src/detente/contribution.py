@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import NamespaceManager
 
 from detente.engines import from_oxigraph, to_oxigraph, to_quad
-from detente.index import DEFAULT, Index
+from detente.index import DEFAULT, Index, open_index
 from detente.kg import (
     ID,
     RESERVED_GRAPHS,
@@ -150,7 +150,7 @@ def judge_contribution_indexed(
     name = ox.NamedNode(str(contribution_graph(contribution)))
     extra = [to_quad(t, graph) for t in judged for graph in (DEFAULT, name)]
     view = View(index.store, extra)
-    change = change_of(q for q in extra if q.graph_name == DEFAULT)
+    change = change_of(index.store, (q for q in extra if q.graph_name == DEFAULT))
     foci = affected(View(index.store), change, rules)
     meta = meta_graph({URIRef(g.value): Graph() for g in {*index.data_graphs, name}})
     judged_nodes, about, fresh = judge_foci(view, foci, change.seeds, meta, rules, names, reasoner)
@@ -266,26 +266,47 @@ def add_contribution(
     to: Path | None = None,
     dry_run: bool = False,
     reasoner: Reasoner = "reasonable",
+    index: Path | None = None,
+    use_index: bool = True,
 ) -> Addition:
     """Judge a contribution; if accepted, merge it into its report's data file, canonical.
 
     Judging happens before the project's lock is taken, so a slow judgement does not hold
     other writers back; under the lock the data is compared with what was judged, and judged
-    again only if another `add` changed it meanwhile.
+    again only if another `add` changed it meanwhile. The judgement is made on the persistent
+    index (at `index`, default the project's), which is then brought up to date; without
+    `use_index`, on the files.
     """
     target = target_for(project, contribution, to)
     stamp = data_stamp(project)
-    sources = load_sources(project)
-    result = judge_contribution(project, contribution, sources, reasoner)
+    result, prefixes = _judge(project, contribution, reasoner, index, use_index)
     if dry_run or not result.accepted or target is None:  # writes nothing, so needs no lock
-        return _add(contribution, target, sources, result, dry_run=True)
+        return _add(contribution, target, prefixes, result, dry_run=True)
     with _exclusive(project.root):
         if data_stamp(project) != stamp:
-            sources = load_sources(project)
-            result = judge_contribution(project, contribution, sources, reasoner)
+            result, prefixes = _judge(project, contribution, reasoner, index, use_index)
             if not result.accepted:
                 return Addition(result, target, 0, written=False)
-        return _add(contribution, target, sources, result, dry_run=False)
+        addition = _add(contribution, target, prefixes, result, dry_run=False)
+    if addition.written and use_index:
+        with open_index(project, index):  # re-reads the file just written
+            pass
+    return addition
+
+
+def _judge(
+    project: Project,
+    contribution: Contribution,
+    reasoner: Reasoner,
+    index: Path | None,
+    use_index: bool,
+) -> tuple[ContributionResult, Graph]:
+    """Judge a contribution on the index (or on the files); with the data's prefixes."""
+    if not use_index:
+        sources = load_sources(project)
+        return judge_contribution(project, contribution, sources, reasoner), sources.data
+    with open_index(project, index) as opened:
+        return judge_contribution_indexed(project, contribution, opened, reasoner), opened.names()
 
 
 def data_stamp(project: Project) -> tuple[tuple[str, int, int], ...]:
@@ -309,7 +330,7 @@ def _exclusive(folder: Path) -> Iterator[None]:
 def _add(
     contribution: Contribution,
     target: Path | None,
-    sources: Sources,
+    prefixes: Graph,
     result: ContributionResult,
     dry_run: bool,
 ) -> Addition:
@@ -330,7 +351,7 @@ def _add(
     if not new:
         return Addition(result, target, 0, written=False)
     merged = Graph(bind_namespaces="none")
-    for graph in (existing, sources.data, contribution.graph):  # our prefixes first
+    for graph in (existing, prefixes, contribution.graph):  # our prefixes first
         for prefix, namespace in graph.namespaces():
             merged.bind(prefix, namespace, override=False)
     merged += existing

@@ -21,13 +21,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Node, URIRef
-from rdflib.namespace import OWL, RDF, SH, SKOS, NamespaceManager
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
 from rdflib.util import from_n3
 
 from detente import __version__
@@ -64,6 +64,7 @@ class Rules:
     reach: list[list[Step]]
     class_paths: set[ox.NamedNode]
     stamp: str
+    hierarchy: Graph = field(default_factory=Graph)  # the ontology's rdfs:subClassOf triples
 
 
 def _steps(path: str, prefixes: dict[str, str], where: Path) -> list[list[Step]]:
@@ -129,7 +130,12 @@ def load_rules(project: Project, reasoner: Reasoner = "reasonable") -> Rules:
     digest = hashlib.sha256(f"{__version__} {reasoner}".encode())
     for path in [*project.ontology_files, *project.shapes_files, *(c.path for c in checks)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return Rules(ontology, shapes, checks, reach, _class_paths(shapes), digest.hexdigest())
+    hierarchy = Graph(bind_namespaces="none")
+    for triple in ontology.triples((None, RDFS.subClassOf, None)):
+        hierarchy.add(triple)
+    return Rules(
+        ontology, shapes, checks, reach, _class_paths(shapes), digest.hexdigest(), hierarchy
+    )
 
 
 # ------------------------------------------------------------------ walking the graph
@@ -223,21 +229,27 @@ def _leading_to(view: View, seeds: set[Term], sequence: list[Step]) -> set[Term]
 
 @dataclass
 class Change:
-    """The nodes a change names (its seeds), and those whose types it changes."""
+    """The nodes a change names (its seeds), those whose types it changes, and the subjects
+    of triples it only restates (in another named graph: only their source can change)."""
 
     seeds: set[Term]
     typed: set[Term]
+    restated: set[Term] = field(default_factory=set)
 
 
-def change_of(quads: Iterable[ox.Quad]) -> Change:
-    """The seeds of some triples: every node they name, and their terms of the ontology."""
-    seeds, typed = seeds_of(quads)
-    return Change(seeds, typed)
+def change_of(store: ox.Store, quads: Iterable[ox.Quad]) -> Change:
+    """The change some triples make to the store's default graph, and where they are said."""
+    new, old = [], []
+    for quad in quads:
+        held = store.quads_for_pattern(quad.subject, quad.predicate, quad.object, DEFAULT)
+        (old if next(iter(held), None) is not None else new).append(quad)
+    seeds, typed = seeds_of(new)
+    return Change(seeds, typed, {quad.subject for quad in old})
 
 
 def affected(view: View, change: Change, rules: Rules) -> set[Term]:
     """The foci whose findings a change can alter."""
-    foci = set(change.seeds)
+    foci = change.seeds | change.restated
     for sequence in rules.reach:
         foci |= _leading_to(view, change.seeds, sequence)
     for predicate in rules.class_paths:
@@ -279,7 +291,7 @@ def _shape_findings(
     """The SHACL findings of the foci, judged on their triples and their values' types."""
     own = [q for node in foci for q in view.about(node) if q.graph_name == DEFAULT]
     graph = Graph(bind_namespaces="none")
-    graph += rules.ontology
+    graph += rules.hierarchy  # what sh:class and sh:targetClass read of the ontology
     _rdflib([*own, *_value_types(view, own)], graph)
     wanted = {from_oxigraph(node) for node in foci}
     return [f for f in validate(graph, rules.shapes, names) if f.focus in wanted]

@@ -1024,6 +1024,15 @@ def post_in_state(r: Report) -> Expected:
     )
 
 
+# One contribution per kind of finding a contribution can bring. Of the SPARQL checks, three
+# never show in a judgement of a contribution: fact-without-source restates the shapes
+# dsh:SourcedFactShape and dsh:FactShape-source, which report every case it finds first;
+# source-graph cannot fire, since a contribution's triples go to the graph of the one report
+# its facts cite, and a det:source naming another report is policy:several-reports, which
+# puts the whole contribution in id/graph/unsourced (no source graph); undocumented-term is
+# about the ontology's own terms, which policy:tbox and policy:ontology-term keep out (and
+# undefined-term is reported as policy:undefined-term, its check's finding left out).
+# missing-label shows only for a thing no shape targets: a new IRI with no type.
 DEFECTS: dict[str, Callable[[Report], Expected]] = {
     "after-report": after_report,
     "background-only": background_only,
