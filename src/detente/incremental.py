@@ -239,7 +239,8 @@ class Change:
 
 def change_of(store: ox.Store, quads: Iterable[ox.Quad]) -> Change:
     """The change some triples make to the store's default graph, and where they are said."""
-    new, old = [], []
+    new: list[ox.Quad] = []
+    old: list[ox.Quad] = []
     for quad in quads:
         held = store.quads_for_pattern(quad.subject, quad.predicate, quad.object, DEFAULT)
         (old if next(iter(held), None) is not None else new).append(quad)
