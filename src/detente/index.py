@@ -14,6 +14,7 @@ The index is a cache: deleting the folder loses nothing; a damaged one is rebuil
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import shutil
@@ -41,7 +42,7 @@ from detente.kg import (
 )
 from detente.read import InputError
 
-FORMAT = 1  # the layout of the index; another value means: rebuild
+FORMAT = 2  # the layout of the index; another value means: rebuild
 DEFAULT = ox.DefaultGraph()
 Quad = ox.Quad
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -288,6 +289,18 @@ def _read_state(folder: Path) -> dict[str, Any] | None:
     return state
 
 
+def _open_store(path: Path) -> tuple[ox.Store, bool]:
+    """The on-disk store, and whether it was made anew: a damaged one is deleted and made
+    again (the index is a cache)."""
+    try:
+        return ox.Store(str(path)), False
+    except OSError as err:
+        if "lock" in str(err).lower():
+            raise InputError(str(path), f"the index is in use: {err}") from None
+        shutil.rmtree(path, ignore_errors=True)
+        return ox.Store(str(path)), True
+
+
 @contextmanager
 def open_index(project: Project, folder: Path | None = None) -> Iterator[Index]:
     """The project's index, brought up to date; held exclusively while open."""
@@ -300,13 +313,11 @@ def open_index(project: Project, folder: Path | None = None) -> Iterator[Index]:
         if state is None:
             shutil.rmtree(folder / "store", ignore_errors=True)
             state = _empty_state()
-        try:
-            store = ox.Store(str(folder / "store"))
-        except OSError:  # a damaged store: the index is a cache, so build it again
-            shutil.rmtree(folder / "store", ignore_errors=True)
+        store, rebuilt = _open_store(folder / "store")
+        if rebuilt:
             state, refresh = _empty_state(), Refresh(built=True)
-            store = ox.Store(str(folder / "store"))
         index = Index(project, folder, store, state, refresh)
+        del store  # the index holds the only reference: the store closes with it
         _refresh(index, refresh)
         refresh.seconds = time.perf_counter() - start
         if refresh.touched:
@@ -316,6 +327,10 @@ def open_index(project: Project, folder: Path | None = None) -> Iterator[Index]:
         finally:
             index.store.flush()
             del index.store
+            # Views of the store can end up in reference cycles (through the tracebacks of
+            # exceptions rdflib catches while reading literals); collect them now, so that
+            # the store closes and the index can be opened again in this process.
+            gc.collect()
 
 
 def asserted_default() -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
