@@ -414,5 +414,5 @@ def test_closure_flag_changes_what_a_question_sees() -> None:
     code, out, _ = invoke("query", "timeline", "--format", "csv", "--no-closure")
     assert code == 0
     assert [row[-1] for row in csv_rows(out)[1:]] == ["U.S. sanction on Li Shangfu (2018)"]
-    code, out, _ = invoke("query", "timeline", "--format", "csv")
-    assert code == 0 and len(csv_rows(out)) > 10
+    code, out, err = invoke("query", "timeline", "--format", "csv")
+    assert code == 0 and len(csv_rows(out)) > 10, err

@@ -118,8 +118,24 @@ def _asks_class(shapes: Graph, node: Node, seen: set[Node]) -> bool:
     )
 
 
+def rules_stamp(project: Project, reasoner: Reasoner = "reasonable") -> str:
+    """A digest of what the rules are made of: ontology, shapes, checks, toolkit, reasoner."""
+    digest = hashlib.sha256(f"{__version__} {reasoner}".encode())
+    checks = sorted((project.root / "scripts" / "checks").glob("*-violation.rq"))
+    for path in [*project.ontology_files, *project.shapes_files, *checks]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+_LOADED: dict[str, Rules] = {}  # rules read in this process, by stamp
+
+
 def load_rules(project: Project, reasoner: Reasoner = "reasonable") -> Rules:
-    """The project's ontology, shapes and checks, with their reach, and their stamp."""
+    """The project's ontology, shapes and checks, with their reach (read once per process
+    while their files stay the same)."""
+    stamp = rules_stamp(project, reasoner)
+    if stamp in _LOADED:
+        return _LOADED[stamp]
     ontology = load_graph(project.ontology_files)
     shapes = load_graph(project.shapes_files)
     checks = load_checks(project.root / "scripts" / "checks")
@@ -127,15 +143,13 @@ def load_rules(project: Project, reasoner: Reasoner = "reasonable") -> Rules:
     for check in checks:
         if check.reach:
             reach += _steps(check.reach, _prefixes(check.text), check.path)
-    digest = hashlib.sha256(f"{__version__} {reasoner}".encode())
-    for path in [*project.ontology_files, *project.shapes_files, *(c.path for c in checks)]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     hierarchy = Graph(bind_namespaces="none")
     for triple in ontology.triples((None, RDFS.subClassOf, None)):
         hierarchy.add(triple)
-    return Rules(
-        ontology, shapes, checks, reach, _class_paths(shapes), digest.hexdigest(), hierarchy
-    )
+    rules = Rules(ontology, shapes, checks, reach, _class_paths(shapes), stamp, hierarchy)
+    _LOADED.clear()
+    _LOADED[stamp] = rules
+    return rules
 
 
 # ------------------------------------------------------------------ walking the graph

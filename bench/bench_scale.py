@@ -1,0 +1,471 @@
+"""Time detente on synthetic graphs of growing size: each step in a process of its own.
+
+Usage: python bench/bench_scale.py [--sizes 10000,100000,1000000] [--seed 1]
+           [--work /tmp/detente-bench] [--full-limit 100000] [--only STEP,...]
+
+For each size, a project written by `detente synth` (made once in WORK, reused after) is
+indexed and then measured step by step. Every step runs as a whole process (the detente
+command, or this script again for the steps timed inside a process), so that its peak
+memory (max RSS, from wait4; a forked query worker counts) is its own. Steps:
+
+  synth       `detente synth` (only when the project is not in WORK yet)
+  index       `index --rebuild`, then `index --closure`, then `index --judge`
+  check       `check FILE` on the index and `check --no-index FILE` (rdflib + pySHACL on the
+              merged graph) for a valid and a defective 500-triple contribution: same exit
+              code and findings?
+  questions   every question, timed one by one in one process: on the index
+              (answer_indexed) and with rdflib on the loaded dataset (closure made once)
+  cold-query  `detente query held-meetings`, whole process, on a ready index
+  refresh     `index` after one data file changed (one quote edited), its judgement caught
+              up, the file restored, and the closure and judgement made current again
+  build       `detente build --out TMP`
+  push        `detente push` to a fresh `oxigraph serve` on a loopback port
+
+Steps that parse everything with rdflib (full check, rdflib questions, build, push: see
+store.py's push_store) are skipped above --full-limit triples. Prints a Markdown table, a row
+per figure as it is measured, and the load average before and after (the machine is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+DETENTE = str(BIN / "detente")
+OXIGRAPH = str(BIN / "oxigraph")
+STEPS = ("synth", "index", "check", "questions", "cold-query", "refresh", "build", "push")
+VALID = "contributions/valid/500-1.ttl"
+DEFECTIVE = "contributions/defective/500-duplicate-tenure.ttl"
+EDITED = "data/synth-00001.ttl"
+QUOTE, EDIT = 'det:quote "(synthetic) ', 'det:quote "(synthetic, edited) '
+SKIPPED = "skipped (over --full-limit)"
+
+
+@dataclass
+class Ran:
+    """One whole process: exit code, wall-clock seconds, peak memory, and what it printed."""
+
+    code: int
+    seconds: float
+    peak_mb: float
+    out: str
+    err: str
+
+
+def run(command: list[str], cwd: Path | None = None) -> Ran:
+    """Run a process to its end; its wall-clock time and its peak RSS (with its children)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Ran(
+            process.returncode,
+            seconds,
+            usage.ru_maxrss / 1024,  # KB on Linux
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
+
+
+def must(ran: Ran, what: str, codes: tuple[int, ...] = (0,)) -> Ran:
+    """The run, if its exit code is expected; else stop with what it printed."""
+    if ran.code not in codes:
+        sys.exit(f"{what} failed (exit {ran.code}):\n{ran.out[-2000:]}\n{ran.err[-2000:]}")
+    return ran
+
+
+def detente(project: Path, *arguments: str) -> list[str]:
+    """A detente command line on a project."""
+    return [DETENTE, "--project", str(project), *arguments]
+
+
+def child(step: str, project: Path) -> list[str]:
+    """This script, run again to time one step inside a process of its own."""
+    return [sys.executable, str(Path(__file__).resolve()), "--child", step, str(project)]
+
+
+def load() -> str:
+    """The machine's load average, 1, 5 and 15 minutes."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+class Table:
+    """The Markdown table, printed a row at a time."""
+
+    def __init__(self) -> None:
+        """Print the header."""
+        print("| size (triples) | step | seconds | peak MB | ratio / notes |")
+        print("|---|---|---|---|---|", flush=True)
+
+    def row(self, size: str, step: str, ran: Ran | None, notes: str = "") -> None:
+        """One figure: a whole process's time and peak memory (or none), and notes."""
+        seconds = f"{ran.seconds:.2f}" if ran else "-"
+        peak = f"{ran.peak_mb:.0f}" if ran else "-"
+        print(f"| {size} | {step} | {seconds} | {peak} | {notes} |", flush=True)
+
+    def figure(self, size: str, step: str, seconds: float, peak: float, notes: str) -> None:
+        """One figure timed inside a process."""
+        print(f"| {size} | {step} | {seconds:.3f} | {peak:.0f} | {notes} |", flush=True)
+
+
+# ------------------------------------------------------------------ steps run in a child
+
+
+def questions_on_index(project: Path) -> dict[str, Any]:
+    """Each question answered on the index, timed alone; rows digested for comparison."""
+    from detente.index import open_index
+    from detente.kg import Project
+    from detente.query import answer_indexed, questions
+
+    chosen = questions(project / "scripts" / "questions")
+    times, digests = {}, {}
+    with open_index(Project(project)) as index:
+        for question in chosen:
+            start = time.perf_counter()
+            [(_, results, _)] = answer_indexed(index, [question], timeout=None)
+            times[question.name] = time.perf_counter() - start
+            digests[question.name] = digest(results.rows)
+    return {"times": times, "digests": digests}
+
+
+def questions_on_rdflib(project: Path) -> dict[str, Any]:
+    """Each question answered by rdflib on the dataset (loaded and closed once), timed alone."""
+    import logging
+
+    from rdflib import Dataset
+
+    from detente.kg import Project, load_sources
+    from detente.query import questions, run
+    from detente.reason import close
+
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+    chosen = questions(project / "scripts" / "questions")
+    start = time.perf_counter()
+    sources = load_sources(Project(project))
+    loaded = time.perf_counter() - start
+    datasets: dict[bool, Dataset] = {}
+    times, digests = {}, {}
+    closing = 0.0
+    for question in chosen:
+        key = question.needs_closure
+        if key not in datasets:
+            start = time.perf_counter()
+            datasets[key] = sources.dataset(close(sources.merged()) if key else None)
+            closing += time.perf_counter() - start
+        start = time.perf_counter()
+        results = run(question, datasets[key], "rdflib")
+        times[question.name] = time.perf_counter() - start
+        digests[question.name] = digest(results.rows)
+    return {"times": times, "digests": digests, "load": loaded, "datasets": closing}
+
+
+def digest(rows: list[Any]) -> str:
+    """A digest of a result's rows, whatever their order."""
+    text = "\n".join(sorted(repr(tuple(str(term) for term in row)) for row in rows))
+    return f"{len(rows)}:{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
+CHILDREN = {"questions-index": questions_on_index, "questions-rdflib": questions_on_rdflib}
+
+
+# ------------------------------------------------------------------ the steps of one size
+
+
+@dataclass
+class Bench:
+    """One size's project, the options, and the table being printed."""
+
+    project: Path
+    size: int
+    full_limit: int
+    only: set[str]
+    table: Table
+    union: int = 0
+
+    @property
+    def label(self) -> str:
+        """The size column: the union's triples once known, else the size asked for."""
+        return f"{self.union:,}" if self.union else f"~{self.size:,}"
+
+    @property
+    def full(self) -> bool:
+        """Whether the steps that parse everything with rdflib run at this size."""
+        return self.size <= self.full_limit
+
+    def wants(self, step: str) -> bool:
+        """Whether a step was asked for."""
+        return not self.only or step in self.only
+
+    def index(self, *options: str) -> Ran:
+        """`detente index` with options; notes the union's size from what it prints."""
+        ran = must(run(detente(self.project, "index", *options)), "detente index")
+        for line in ran.out.splitlines():
+            if line.startswith("index: "):
+                self.union = int(line.split()[1])
+        return ran
+
+    def settled(self) -> None:
+        """Make sure the index exists, with its closure and judgement current (not timed)."""
+        self.index("--closure", "--judge")
+
+
+def printed(ran: Ran, start: str) -> str:
+    """The line a command printed that starts with `start`, or ''."""
+    return next((line for line in ran.out.splitlines() if line.startswith(start)), "")
+
+
+def inner_seconds(line: str) -> str:
+    """The seconds a detente line reports in its last parenthesis or after 'in'."""
+    if "(" in line:
+        return line.rsplit("(", 1)[1].rstrip(")")
+    return line.rsplit(" in ", 1)[-1]
+
+
+def synth(workdir: Path, size: int, seed: int, table: Table) -> Path:
+    """The project for a size, written by `detente synth` unless already there."""
+    project = workdir / f"synth-{size}-seed{seed}"
+    if project.is_dir():
+        table.row(f"~{size:,}", "synth", None, f"cached: {project}")
+        return project
+    partial = project.with_name(project.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    command = [DETENTE, "synth", "--triples", str(size), "--seed", str(seed), "--out"]
+    ran = must(run([*command, str(partial)]), "detente synth")
+    partial.rename(project)
+    table.row(f"~{size:,}", "synth", ran, ran.out.strip().split(", to ")[0])
+    return project
+
+
+def bench_index(bench: Bench) -> None:
+    """Index build from scratch, the closure, and the recorded judgement."""
+    ran = bench.index("--rebuild")
+    bench.table.row(bench.label, "index --rebuild", ran, printed(ran, "index:").split("; ")[-1])
+    ran = bench.index("--closure")
+    bench.table.row(bench.label, "index --closure", ran, printed(ran, "closure:"))
+    ran = bench.index("--judge")
+    bench.table.row(bench.label, "index --judge", ran, printed(ran, "judgement:"))
+
+
+def findings(ran: Ran) -> tuple[int, str]:
+    """A check's exit code and its findings and inconsistencies, in a comparable form."""
+    try:
+        report = json.loads(ran.out)
+    except ValueError:
+        return ran.code, f"unreadable output: {ran.out[-300:]} {ran.err[-300:]}"
+    found = sorted(json.dumps(f, sort_keys=True) for f in report["findings"])
+    inconsistent = sorted(json.dumps(i, sort_keys=True) for i in report["inconsistencies"])
+    return ran.code, json.dumps([found, inconsistent])
+
+
+def bench_check(bench: Bench) -> None:
+    """A 500-triple contribution judged on the index and in full, valid and defective."""
+    for file in (VALID, DEFECTIVE):
+        path = bench.project / file
+        name = path.name
+        fast = must(
+            run(detente(bench.project, "check", "--format", "json", str(path))), name, (0, 1)
+        )
+        code, said = findings(fast)
+        count = len(json.loads(said)[0]) if said.startswith("[") else "?"
+        notes = f"exit {code}, {count} findings"
+        bench.table.row(bench.label, f"check {name} (index)", fast, notes)
+        if not bench.full:
+            bench.table.row(bench.label, f"check {name} (--no-index)", None, SKIPPED)
+            continue
+        command = detente(bench.project, "check", "--no-index", "--format", "json", str(path))
+        slow = must(run(command), name, (0, 1))
+        same = "same exit code and findings" if findings(slow) == (code, said) else "DIFFERENT"
+        ratio = f"full/index {slow.seconds / fast.seconds:.1f}x; {same}"
+        bench.table.row(bench.label, f"check {name} (--no-index)", slow, ratio)
+
+
+def bench_questions(bench: Bench) -> None:
+    """Every question on the index and with rdflib, each timed alone; medians and maxima."""
+    ran = must(run(child("questions-index", bench.project)), "questions on the index")
+    ours = json.loads(ran.out.splitlines()[-1])
+    median = statistics.median(ours["times"].values())
+    slowest = max(ours["times"], key=ours["times"].get)
+    notes = f"max {ours['times'][slowest]:.3f} s ({slowest}); {len(ours['times'])} questions"
+    bench.table.figure(bench.label, "questions, index: median", median, ran.peak_mb, notes)
+    if not bench.full:
+        bench.table.row(bench.label, "questions, rdflib: median", None, SKIPPED)
+        return
+    ran = must(run(child("questions-rdflib", bench.project)), "questions with rdflib")
+    theirs = json.loads(ran.out.splitlines()[-1])
+    their_median = statistics.median(theirs["times"].values())
+    slowest = max(theirs["times"], key=theirs["times"].get)
+    differ = [q for q in ours["digests"] if ours["digests"][q] != theirs["digests"].get(q)]
+    notes = (
+        f"max {theirs['times'][slowest]:.3f} s ({slowest}); rdflib/index "
+        f"{their_median / median:.1f}x (medians); load {theirs['load']:.1f} s + datasets "
+        f"and closure {theirs['datasets']:.1f} s apart; "
+        + (f"rows DIFFER: {', '.join(differ)}" if differ else "same rows")
+    )
+    bench.table.figure(bench.label, "questions, rdflib: median", their_median, ran.peak_mb, notes)
+
+
+def bench_cold_query(bench: Bench) -> None:
+    """`detente query held-meetings` as a whole process, on a ready index."""
+    ran = must(run(detente(bench.project, "query", "held-meetings", "--format", "csv")), "query")
+    rows = max(0, len(ran.out.strip().splitlines()) - 1)
+    bench.table.row(bench.label, "query held-meetings (cold)", ran, f"{rows} rows")
+
+
+@contextmanager
+def edited(path: Path) -> Iterator[None]:
+    """One quote of a data file changed (the project stays valid); restored afterwards."""
+    original = path.read_bytes()
+    text = original.decode("utf-8")
+    if QUOTE not in text:
+        sys.exit(f"{path}: no {QUOTE!r} to edit")
+    path.write_text(text.replace(QUOTE, EDIT, 1), encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.write_bytes(original)
+
+
+def bench_refresh(bench: Bench) -> None:
+    """The index after one file changed and after it was restored; the catch-up after."""
+    with edited(bench.project / EDITED):
+        ran = bench.index()
+        words = printed(ran, "index:").split("; ")[-1]
+        bench.table.row(bench.label, "index (1 file changed)", ran, words)
+        ran = bench.index("--judge")
+        notes = f"judgement catch-up: {printed(ran, 'judgement:')}"
+        bench.table.row(bench.label, "index --judge (after change)", ran, notes)
+    ran = bench.index()
+    bench.table.row(
+        bench.label, "index (file restored)", ran, printed(ran, "index:").split("; ")[-1]
+    )
+    ran = bench.index("--closure", "--judge")
+    notes = f"{printed(ran, 'closure:')}; {printed(ran, 'judgement:')}"
+    bench.table.row(bench.label, "index --closure --judge (again)", ran, notes)
+
+
+def bench_build(bench: Bench) -> None:
+    """`detente build` into a new folder (it checks the whole graph first)."""
+    if not bench.full:
+        bench.table.row(bench.label, "build", None, SKIPPED + "; rdflib + full check first")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "dist"
+        ran = must(run(detente(bench.project, "build", "--out", str(out))), "detente build")
+        files = sum(1 for p in out.rglob("*") if p.is_file())
+    bench.table.row(bench.label, "build", ran, f"{files} files written")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
+    """Return once the server listens on the port."""
+    while server.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"oxigraph serve stopped (exit {server.returncode})")
+
+
+def vm_hwm_mb(pid: int) -> float:
+    """A running process's peak resident memory, in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_push(bench: Bench) -> None:
+    """`detente push` to a fresh on-disk Oxigraph server on a loopback port."""
+    if not bench.full:
+        notes = SKIPPED + "; push reads the files with rdflib and closes them (store.py)"
+        bench.table.row(bench.label, "push to oxigraph", None, notes)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        port = free_port()
+        command = [OXIGRAPH, "serve", "--location", folder, "--bind", f"127.0.0.1:{port}"]
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(port, server)
+            url = f"http://127.0.0.1:{port}/store"
+            ran = must(
+                run(detente(bench.project, "push", "--store", url, "--timeout", "600")), "push"
+            )
+            served = vm_hwm_mb(server.pid)
+        finally:
+            server.terminate()
+            server.wait()
+    said = ran.out.strip().splitlines()[-1] if ran.out.strip() else ""
+    notes = f"{said}; server peak {served:.0f} MB"
+    bench.table.row(bench.label, "push to oxigraph", ran, notes)
+
+
+def bench_size(bench: Bench) -> None:
+    """Every step asked for, at one size, in order."""
+    if bench.wants("index"):
+        bench_index(bench)
+    else:
+        bench.settled()
+    for step, measure in (
+        ("check", bench_check),
+        ("questions", bench_questions),
+        ("cold-query", bench_cold_query),
+        ("refresh", bench_refresh),
+        ("build", bench_build),
+        ("push", bench_push),
+    ):
+        if bench.wants(step):
+            measure(bench)
+
+
+def main() -> None:
+    """Parse the options and measure each size; or, with --child, time one step here."""
+    if sys.argv[1:2] == ["--child"]:
+        print(json.dumps(CHILDREN[sys.argv[2]](Path(sys.argv[3]))))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/detente-bench"))
+    parser.add_argument("--full-limit", type=int, default=100000)
+    parser.add_argument("--only", default="", help=f"steps among {','.join(STEPS)}")
+    options = parser.parse_args()
+    only = {s for s in options.only.split(",") if s}
+    if only - set(STEPS):
+        parser.error(f"unknown steps {sorted(only - set(STEPS))}; choose among {STEPS}")
+    options.work.mkdir(parents=True, exist_ok=True)
+    print(f"load average at start: {load()} ({os.cpu_count()} cores)\n")
+    table = Table()
+    for size in (int(s) for s in options.sizes.split(",")):
+        project = synth(options.work.resolve(), size, options.seed, table)
+        bench_size(Bench(project, size, options.full_limit, only, table))
+    print(f"\nload average at end: {load()}")
+
+
+if __name__ == "__main__":
+    main()

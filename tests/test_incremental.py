@@ -1,0 +1,171 @@
+"""Incremental contribution checks give exactly the full judgement's findings.
+
+`detente check FILE` judges a contribution on the persistent index, re-judging only the nodes
+it can affect (src/detente/incremental.py); `--no-index` judges the whole merged graph. The two
+must agree on every finding (node, rule, path, value, message, line, who brings it) and every
+inconsistency: here on contributions of the corpus whose defect lies in an existing neighbour,
+and on the synthetic contributions of tests/test_synth.py (each judged against its manifest).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import copy_project, invoke
+
+from detente.contribution import judge_contribution, judge_contribution_indexed
+from detente.incremental import base_judgement, judge_all, load_rules
+from detente.index import open_index
+from detente.kg import Project, find_project
+from detente.policy import read_contribution
+from detente.synth import synth
+from detente.validate import Outcome, check_project, names_of
+
+CORPUS = Path(__file__).parent / "contributions"
+# Defects in a neighbour, clashes, conflicts, and accepted ones, from the corpus.
+CASES = [
+    "invalid/breaks-graph-person-as-organization.ttl",
+    "invalid/conflict-status.ttl",
+    "invalid/conflict-holder-single-holder-post.ttl",
+    "invalid/held-meeting-without-participant.ttl",
+    "invalid/participant-on-rejected-meeting.ttl",
+    "invalid/single-holder-overlap.ttl",
+    "invalid/source-not-a-report.ttl",
+    "invalid/same-as-through-new-person.ttl",
+    "invalid/padded-date-day.ttl",
+    "valid/state-department-readout-2023-06-19.ttl",
+]
+
+
+def key(outcome: Outcome) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
+    """Everything a judgement says, comparable."""
+    findings = sorted(
+        tuple(map(str, (f.focus, f.rule, f.path, f.value, f.severity, f.message, f.line)))
+        + (str(f.contributed),)
+        for f in outcome.findings
+    )
+    return findings, sorted((str(i.node), i.message) for i in outcome.inconsistencies)
+
+
+@pytest.fixture(scope="module")
+def article(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the project, its index made once."""
+    return Project(copy_project(find_project(), tmp_path_factory.mktemp("article") / "p"))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_same_findings_as_the_full_judgement(article: Project, name: str) -> None:
+    """On the article's graph, the index judges a contribution exactly as the full check."""
+    contribution = read_contribution([CORPUS / name])
+    full = judge_contribution(article, contribution)
+    with open_index(article) as index:
+        fast = judge_contribution_indexed(article, contribution, index)
+    assert key(fast.outcome) == key(full.outcome)
+    assert fast.accepted == name.startswith("valid/")
+
+
+def test_cli_check_same_with_and_without_index(article: Project) -> None:
+    """`check FILE` prints the same JSON findings with the index and without it."""
+    path = CORPUS / "invalid" / "breaks-graph-person-as-organization.ttl"
+    runs = [
+        invoke("check", path, "--format", "json", "--project", article.root, *flag)
+        for flag in ((), ("--no-index",))
+    ]
+    assert [r.exit_code for r in runs] == [1, 1]
+    reports = [json.loads(r.stdout) for r in runs]
+    assert reports[0]["findings"] == reports[1]["findings"]
+    assert reports[0]["inconsistencies"] == reports[1]["inconsistencies"]
+    assert reports[0]["inconsistencies"]  # Li Shangfu made an organisation: a clash
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A synthetic project of about 300 triples, with contributions of about 40."""
+    out = tmp_path_factory.mktemp("synth") / "small"
+    synth(300, seed=3, out=out, contribution_sizes=[40], article=False)
+    return Project(out)
+
+
+def manifest(project: Project) -> list[dict[str, object]]:
+    """The records of the synthetic contributions."""
+    text = (project.root / "contributions" / "manifest.json").read_text(encoding="utf-8")
+    return list(json.loads(text)["files"])
+
+
+def test_synthetic_contributions_as_their_manifest(small: Project) -> None:
+    """Each synthetic contribution, judged on the index, gives exactly the findings (rule,
+    node, brought by it or not), inconsistencies and verdict its manifest says."""
+    with open_index(small) as index:
+        for record in manifest(small):
+            path = small.root / "contributions" / str(record["file"])
+            verdict = judge_contribution_indexed(small, read_contribution([path]), index)
+            names = verdict.outcome.names
+            found = sorted(
+                (f.rule.n3(names), f.focus.n3(names), f.contributed)
+                for f in verdict.outcome.findings
+            )
+            expected = [
+                (f["rule"], f["focus"], f["contributed"])
+                for f in record["findings"]  # type: ignore[attr-defined]
+            ]
+            assert found == expected, record["file"]
+            clashes = sorted({i.node.n3(names) for i in verdict.outcome.inconsistencies if i.node})
+            assert clashes == record["inconsistencies"], record["file"]
+            assert (0 if verdict.accepted else 1) == record["exit"], record["file"]
+
+
+def test_recorded_judgement_keeps_up_with_changed_files(small: Project, tmp_path: Path) -> None:
+    """After data files come, change and go, the index's recorded judgement, caught up on the
+    changed nodes only, equals a judgement made afresh and the full `detente check`."""
+    project = Project(copy_project(small.root, tmp_path / "p"))
+    with open_index(project) as index:
+        rules = load_rules(project)
+        names = names_of(index.names(), rules.ontology, rules.shapes)
+        assert base_judgement(index, rules, names).findings == []
+    # Defective contributions become data files: their findings must appear, and go again.
+    defective = small.root / "contributions" / "defective"
+    for kind in ("duplicate-tenure", "status-tie", "single-holder-overlap"):
+        source = defective / f"40-{kind}.ttl"
+        report = read_contribution([source])
+        slug = next(
+            iter(
+                {
+                    str(o).rsplit("/", 1)[-1]
+                    for o in report.graph.objects()
+                    if "/id/report/" in str(o)
+                }
+            )
+        )
+        shutil.copyfile(source, project.root / "data" / f"{slug}.ttl")
+    caught_up = _recorded(project)
+    assert caught_up.findings
+    full = check_project(project)
+    assert sorted(map(_short, caught_up.findings)) == sorted(map(_short, full.outcome.findings))
+    with open_index(project) as index:
+        rules = load_rules(project)
+        names = names_of(index.names(), rules.ontology, rules.shapes)
+        fresh = judge_all(index, rules, names, "reasonable")
+    assert sorted(map(_short, caught_up.findings)) == sorted(map(_short, fresh.findings))
+    for path in (project.root / "data").glob("synth-contribution*.ttl"):
+        path.unlink()
+    for path in sorted((project.root / "data").glob("*.ttl")):
+        if path.stem not in {p.stem for p in small.data_files}:
+            path.unlink()
+    assert _recorded(project).findings == []
+
+
+def _recorded(project: Project):  # type: ignore[no-untyped-def]
+    """The index's recorded judgement, brought up to date."""
+    with open_index(project) as index:
+        rules = load_rules(project)
+        names = names_of(index.names(), rules.ontology, rules.shapes)
+        return base_judgement(index, rules, names)
+
+
+def _short(finding: object) -> tuple[str, ...]:
+    """A finding as node, rule, path, value, severity."""
+    f = finding
+    return tuple(map(str, (f.focus, f.rule, f.path, f.value, f.severity)))  # type: ignore[attr-defined]
