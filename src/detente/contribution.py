@@ -153,7 +153,7 @@ def judge_contribution_indexed(
     change = change_of(index.store, (q for q in extra if q.graph_name == DEFAULT))
     foci = affected(View(index.store), change, rules)
     meta = meta_graph({URIRef(g.value): Graph() for g in {*index.data_graphs, name}})
-    judged_nodes, about, fresh = judge_foci(view, foci, change.seeds, meta, rules, names, reasoner)
+    judged_nodes, about, fresh = judge_foci(view, foci, change.nodes, meta, rules, names, reasoner)
     outcome = merged(base, judged_nodes, about, fresh)
     result = _placed_outcome(contribution, policy, conflicts, outcome.findings, names)
     result.inconsistencies = outcome.inconsistencies

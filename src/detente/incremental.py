@@ -1,19 +1,21 @@
 """Judge only what a change can affect: the nodes it names and those whose rules read them.
 
-A change (a contribution's triples, or the triples that left and entered a data file) names
-some nodes, its seeds. Findings can change for:
+A change is a set of triples that enter or leave the graph (a contribution's, or a data
+file's when it changes). Findings can change for:
 
-- every seed;
-- every node from which a check's `# reach:` path (or any beginning of one) leads to a seed:
-  the header lists the paths from a check's ?this to the other nodes whose triples it reads;
-- every node pointing at a seed whose type changed, along a path on which a shape asks for
-  a class (sh:class reads the types of a node's values).
+- the subject of every changed triple, and every term of the ontology it uses;
+- every node whose check reads a changed triple: a check's `# reach:` header lists the paths
+  from its ?this to the other nodes whose triples it reads, so the node is one from which a
+  path (or a beginning of one) reaches the triple's subject, or its object right before
+  stepping back along the triple's predicate (^p);
+- every node pointing at a node whose types change, along a path on which a shape asks for a
+  class (sh:class reads the types of a node's values).
 
 These foci are judged again on a neighbourhood taken from the index (their triples, those of
 the nodes their reach leads to, the types of their values, the ontology and the meta graph),
 and their findings replace the ones recorded for them; the findings of other nodes stand.
 The result equals a full judgement of the merged graph, provided every check declares its
-reach (tests/test_incremental.py compares the two on contributions with and without defects).
+reach (tests/test_incremental.py and bench/prove_incremental.py compare the two).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from rdflib.util import from_n3
 
 from detente import __version__
 from detente.engines import from_oxigraph, to_oxigraph
-from detente.index import DEFAULT, Index, seeds_of
+from detente.index import DEFAULT, Index
 from detente.kg import INFERRED_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, Project, load_graph
 from detente.read import InputError
 from detente.reason import Inconsistency, Reasoner, close, inconsistencies
@@ -65,6 +67,7 @@ class Rules:
     class_paths: set[ox.NamedNode]
     stamp: str
     hierarchy: Graph = field(default_factory=Graph)  # the ontology's rdfs:subClassOf triples
+    terms: set[Node] = field(default_factory=set)  # what the ontology describes
 
 
 def _steps(path: str, prefixes: dict[str, str], where: Path) -> list[list[Step]]:
@@ -146,7 +149,8 @@ def load_rules(project: Project, reasoner: Reasoner = "reasonable") -> Rules:
     hierarchy = Graph(bind_namespaces="none")
     for triple in ontology.triples((None, RDFS.subClassOf, None)):
         hierarchy.add(triple)
-    rules = Rules(ontology, shapes, checks, reach, _class_paths(shapes), stamp, hierarchy)
+    terms = set(ontology.subjects())
+    rules = Rules(ontology, shapes, checks, reach, _class_paths(shapes), stamp, hierarchy, terms)
     _LOADED.clear()
     _LOADED[stamp] = rules
     return rules
@@ -202,6 +206,24 @@ class View:
 INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 
 
+VOCABULARIES = (
+    DET_NS,
+    str(RDF),
+    str(RDFS),
+    str(OWL),
+    str(SH),
+    str(SKOS),
+    "http://www.w3.org/2001/XMLSchema#",
+)
+
+
+def _vocabulary(term: Term, rules: Rules) -> bool:
+    """Whether a node is a term of the ontology or of a standard vocabulary."""
+    return isinstance(term, ox.NamedNode) and (
+        term.value.startswith(VOCABULARIES) or URIRef(term.value) in rules.terms
+    )
+
+
 def _is_node(term: Any) -> bool:
     """Whether a term is a node (an IRI or a blank node), not a literal."""
     return isinstance(term, ox.NamedNode | ox.BlankNode)
@@ -223,11 +245,64 @@ def _walk(view: View, start: set[Term], steps: list[Step], backwards: bool) -> s
     return found
 
 
-def _leading_to(view: View, seeds: set[Term], sequence: list[Step]) -> set[Term]:
-    """The nodes from which the sequence, or a beginning of it, leads to a seed."""
+@dataclass
+class Change:
+    """What some triples change, as the rules see it.
+
+    `subjects`: nodes whose own triples change; `objects`: by predicate, the nodes those
+    triples point at (a path that steps back along that predicate, ^p, reads them); `terms`:
+    the ontology's terms they use; `typed`: subjects whose types change; `restated`: subjects
+    of triples the graph holds already (said again in another graph: only their source can
+    change).
+    """
+
+    subjects: set[Term] = field(default_factory=set)
+    objects: dict[ox.NamedNode, set[Term]] = field(default_factory=dict)
+    terms: set[Term] = field(default_factory=set)
+    typed: set[Term] = field(default_factory=set)
+    restated: set[Term] = field(default_factory=set)
+
+    @property
+    def nodes(self) -> set[Term]:
+        """Every node the triples name: subjects and objects."""
+        return self.subjects.union(*self.objects.values())
+
+    def add(self, quad: ox.Quad) -> None:
+        """Count one changed triple in."""
+        self.subjects.add(quad.subject)
+        if _is_node(quad.object):
+            self.objects.setdefault(quad.predicate, set()).add(quad.object)
+            if quad.object.value.startswith(DET_NS):  # type: ignore[union-attr]
+                self.terms.add(quad.object)
+        if quad.predicate.value.startswith(DET_NS):
+            self.terms.add(quad.predicate)
+        if quad.predicate == RDF_TYPE:
+            self.typed.add(quad.subject)
+
+
+def change_of(store: ox.Store, quads: Iterable[ox.Quad]) -> Change:
+    """The change some triples make to the store's default graph."""
+    change = Change()
+    for quad in quads:
+        held = store.quads_for_pattern(quad.subject, quad.predicate, quad.object, DEFAULT)
+        if next(iter(held), None) is not None:
+            change.restated.add(quad.subject)
+        else:
+            change.add(quad)
+    return change
+
+
+def _back_to(view: View, change: Change, sequence: list[Step]) -> set[Term]:
+    """The nodes whose walk along the sequence (or a beginning of it) reads a changed triple:
+    it reaches the triple's subject, or its object just before stepping back along it."""
     found: set[Term] = set()
-    for length in range(1, len(sequence) + 1):
-        frontier = seeds
+    for length in range(len(sequence) + 1):
+        ends = set(change.subjects) if length > 0 else set()
+        if length < len(sequence):
+            predicate, inverse = sequence[length]
+            if inverse:
+                ends |= change.objects.get(predicate, set())
+        frontier = ends
         for predicate, inverse in reversed(sequence[:length]):
             frontier = {
                 n
@@ -241,32 +316,11 @@ def _leading_to(view: View, seeds: set[Term], sequence: list[Step]) -> set[Term]
     return found
 
 
-@dataclass
-class Change:
-    """The nodes a change names (its seeds), those whose types it changes, and the subjects
-    of triples it only restates (in another named graph: only their source can change)."""
-
-    seeds: set[Term]
-    typed: set[Term]
-    restated: set[Term] = field(default_factory=set)
-
-
-def change_of(store: ox.Store, quads: Iterable[ox.Quad]) -> Change:
-    """The change some triples make to the store's default graph, and where they are said."""
-    new: list[ox.Quad] = []
-    old: list[ox.Quad] = []
-    for quad in quads:
-        held = store.quads_for_pattern(quad.subject, quad.predicate, quad.object, DEFAULT)
-        (old if next(iter(held), None) is not None else new).append(quad)
-    seeds, typed = seeds_of(new)
-    return Change(seeds, typed, {quad.subject for quad in old})
-
-
 def affected(view: View, change: Change, rules: Rules) -> set[Term]:
     """The foci whose findings a change can alter."""
-    foci = change.seeds | change.restated
+    foci = change.subjects | change.restated | change.terms
     for sequence in rules.reach:
-        foci |= _leading_to(view, change.seeds, sequence)
+        foci |= _back_to(view, change, sequence)
     for predicate in rules.class_paths:
         foci |= {n for node in change.typed for n in view.subjects(node, predicate)}
     return foci
@@ -309,7 +363,60 @@ def _shape_findings(
     graph += rules.hierarchy  # what sh:class and sh:targetClass read of the ontology
     _rdflib([*own, *_value_types(view, own)], graph)
     wanted = {from_oxigraph(node) for node in foci}
-    return [f for f in validate(graph, rules.shapes, names) if f.focus in wanted]
+    shapes = targeted(rules.shapes, graph, wanted)
+    return [f for f in validate(graph, shapes, names) if f.focus in wanted]
+
+
+TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target)
+
+
+def targeted(shapes: Graph, graph: Graph, foci: set[Node]) -> Graph:
+    """The shapes with their targets replaced by the foci they target in the graph.
+
+    Each shape's targets (class, subjects of, objects of, nodes, SPARQL) are resolved here
+    on the graph, kept only where they are foci, and given as sh:targetNode: the validator
+    then judges the foci alone, not the values whose types the graph carries for sh:class
+    (which would fail their own shapes, incomplete, and be thrown away).
+    """
+    rewritten = Graph(bind_namespaces="none")
+    rewritten += shapes
+    for shape in {s for target in TARGETS for s in shapes.subjects(target, None)}:
+        nodes = _targets_of(shapes, shape, graph) & foci
+        for target in TARGETS:
+            rewritten.remove((shape, target, None))
+        for node in nodes:
+            rewritten.add((shape, SH.targetNode, node))
+    return rewritten
+
+
+def _targets_of(shapes: Graph, shape: Node, graph: Graph) -> set[Node]:
+    """The nodes of the graph a shape targets."""
+    found: set[Node] = set()
+    for cls in shapes.objects(shape, SH.targetClass):
+        classes = set(graph.transitive_subjects(RDFS.subClassOf, cls))
+        found |= {n for c in classes for n in graph.subjects(RDF.type, c)}
+    for predicate in shapes.objects(shape, SH.targetSubjectsOf):
+        found |= set(graph.subjects(predicate, None))
+    for predicate in shapes.objects(shape, SH.targetObjectsOf):
+        found |= {o for o in graph.objects(None, predicate) if not isinstance(o, Literal)}
+    found |= set(shapes.objects(shape, SH.targetNode))
+    for target in shapes.objects(shape, SH.target):
+        select = shapes.value(target, SH.select)
+        if select is None:
+            raise InputError("shapes", f"a target of {shape} is not a SPARQL SELECT target")
+        found |= {row[0] for row in graph.query(_declared(shapes, target) + str(select))}  # type: ignore[index]
+    return found
+
+
+def _declared(shapes: Graph, target: Node) -> str:
+    """The PREFIX lines a SPARQL-based target declares (sh:prefixes / sh:declare)."""
+    lines = []
+    for source in shapes.objects(target, SH.prefixes):
+        for declaration in shapes.objects(source, SH.declare):
+            prefix = shapes.value(declaration, SH.prefix)
+            namespace = shapes.value(declaration, SH.namespace)
+            lines.append(f"PREFIX {prefix}: <{namespace}>\n")
+    return "".join(lines)
 
 
 def _check_store(view: View, nodes: set[Term], meta: Graph, rules: Rules) -> ox.Store:
@@ -348,8 +455,12 @@ def _check_findings(
 def _inconsistent(
     view: View, change_nodes: set[Term], rules: Rules, reasoner: Reasoner, names: NamespaceManager
 ) -> tuple[set[Node], list[Inconsistency]]:
-    """The inconsistencies about the nodes (and their identity partners), on what types them."""
-    nodes = set(change_nodes)
+    """The inconsistencies about the nodes (and their identity partners), on what types them.
+
+    Terms of the vocabularies are left out: a contribution may not change them (policy), and
+    what points at a class or a concept is half the graph.
+    """
+    nodes = {node for node in change_nodes if not _vocabulary(node, rules)}
     for node in change_nodes:
         for link in IDENTITY:
             nodes |= {n for n in view.objects(node, link) if _is_node(n)}
@@ -451,13 +562,6 @@ def _from_json(data: dict[str, Any]) -> Judged:
     )
 
 
-def _seed(text: str) -> Term:
-    """A seed read back from its N-Triples form."""
-    if text.startswith("_:"):
-        return ox.BlankNode(text[2:])
-    return ox.NamedNode(text[1:-1])
-
-
 def _all_nodes(store: ox.Store) -> list[Term]:
     """Every node of the default graph (subjects, objects, terms of the ontology used)."""
     nodes: set[Term] = set()
@@ -496,16 +600,18 @@ def base_judgement(
         judged = judge_all(index, rules, names, reasoner)
     else:
         judged = _from_json(state)
-        pending = {_seed(t) for t in state.get("pending", [])}
+        pending = "\n".join(state.get("pending", []))
         if pending:
-            change = Change(pending, {_seed(t) for t in state.get("typed", [])})
+            change = Change()
+            for quad in ox.parse(pending, ox.RdfFormat.N_TRIPLES):
+                change.add(quad)
             view = View(index.store)
             meta = _rdflib(
                 index.store.quads_for_pattern(None, None, None, ox.NamedNode(str(META_GRAPH)))
             )
             foci = affected(view, change, rules)
             judged_nodes, about, fresh = judge_foci(
-                view, foci, change.seeds, meta, rules, names, reasoner
+                view, foci, change.nodes, meta, rules, names, reasoner
             )
             judged = merged(judged, judged_nodes, about, fresh)
         else:

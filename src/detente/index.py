@@ -46,8 +46,6 @@ FORMAT = 2  # the layout of the index; another value means: rebuild
 DEFAULT = ox.DefaultGraph()
 Quad = ox.Quad
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-DET_NS = "https://w3id.org/detente/ontology#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DERIVED = (ox.NamedNode(str(META_GRAPH)), ox.NamedNode(str(INFERRED_GRAPH)))  # not sources
 
 
@@ -233,22 +231,6 @@ def _refresh(index: Index, refresh: Refresh) -> None:
         index.state["closure"] = None
 
 
-def seeds_of(quads: Iterable[Quad]) -> tuple[set[Any], set[Any]]:
-    """The nodes some triples name (subjects, node objects, terms of the ontology used), and
-    the subjects whose types they state."""
-    seeds: set[Any] = set()
-    typed: set[Any] = set()
-    for quad in quads:
-        seeds.add(quad.subject)
-        if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
-            seeds.add(quad.object)
-        if quad.predicate.value.startswith(DET_NS):
-            seeds.add(quad.predicate)
-        if quad.predicate == RDF_TYPE:
-            typed.add(quad.subject)
-    return seeds, typed
-
-
 def _note_change(index: Index, refresh: Refresh) -> None:
     """Keep in the state which nodes changed, for the recorded judgement to catch up with.
 
@@ -260,9 +242,8 @@ def _note_change(index: Index, refresh: Refresh) -> None:
     if "ontology" in refresh.changed or refresh.built:
         index.state["judged"] = None
         return
-    seeds, typed = seeds_of([*refresh.gone, *refresh.came])
-    judged["pending"] = sorted({*judged.get("pending", []), *map(str, seeds)})
-    judged["typed"] = sorted({*judged.get("typed", []), *map(str, typed)})
+    changed = {f"{q.subject} {q.predicate} {q.object} ." for q in [*refresh.gone, *refresh.came]}
+    judged["pending"] = sorted({*judged.get("pending", []), *changed})
 
 
 def _count(store: ox.Store) -> int:
