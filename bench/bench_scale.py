@@ -9,7 +9,9 @@ command, or this script again for the steps timed inside a process), so that its
 memory (max RSS, from wait4; a forked query worker counts) is its own. Steps:
 
   synth       `detente synth` (only when the project is not in WORK yet)
-  index       `index --rebuild`, then `index --closure`, then `index --judge`
+  index       `index --rebuild` (else `index`, untimed, to bring it up to date)
+  closure     `index --closure` (else no closure: the questions that need it are left out)
+  judge       `index --judge` (else made untimed, when check or refresh needs it)
   check       `check FILE` on the index and `check --no-index FILE` (rdflib + pySHACL on the
               merged graph) for a valid and a defective 500-triple contribution: same exit
               code and findings?
@@ -22,8 +24,11 @@ memory (max RSS, from wait4; a forked query worker counts) is its own. Steps:
   push        `detente push` to a fresh `oxigraph serve` on a loopback port
 
 Steps that parse everything with rdflib (full check, rdflib questions, build, push: see
-store.py's push_store) are skipped above --full-limit triples. Prints a Markdown table, a row
-per figure as it is measured, and the load average before and after (the machine is shared).
+store.py's push_store) are skipped above --full-limit triples. Each process may use at most
+--max-memory GB of address space (RLIMIT_AS), so that a step that runs away fails alone rather
+than bring the shared machine to its out-of-memory killer; a failed step is a row that says
+so, and the others go on. Prints a Markdown table, a row per figure as it is measured, and
+the load average before and after (the machine is shared).
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -48,7 +55,18 @@ from typing import Any
 BIN = Path(sys.executable).parent
 DETENTE = str(BIN / "detente")
 OXIGRAPH = str(BIN / "oxigraph")
-STEPS = ("synth", "index", "check", "questions", "cold-query", "refresh", "build", "push")
+STEPS = (
+    "synth",
+    "index",
+    "closure",
+    "judge",
+    "check",
+    "questions",
+    "cold-query",
+    "refresh",
+    "build",
+    "push",
+)
 VALID = "contributions/valid/500-1.ttl"
 DEFECTIVE = "contributions/defective/500-duplicate-tenure.ttl"
 EDITED = "data/synth-00001.ttl"
@@ -67,11 +85,20 @@ class Ran:
     err: str
 
 
+LIMIT = {"bytes": 0}  # the address space a measured process may take (0: no limit)
+
+
+def limited() -> None:
+    """In a new process: cap its address space (RLIMIT_AS) at LIMIT, if any."""
+    if LIMIT["bytes"]:
+        resource.setrlimit(resource.RLIMIT_AS, (LIMIT["bytes"], LIMIT["bytes"]))
+
+
 def run(command: list[str], cwd: Path | None = None) -> Ran:
     """Run a process to its end; its wall-clock time and its peak RSS (with its children)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, preexec_fn=limited)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -86,11 +113,19 @@ def run(command: list[str], cwd: Path | None = None) -> Ran:
         )
 
 
-def must(ran: Ran, what: str, codes: tuple[int, ...] = (0,)) -> Ran:
-    """The run, if its exit code is expected; else stop with what it printed."""
-    if ran.code not in codes:
-        sys.exit(f"{what} failed (exit {ran.code}):\n{ran.out[-2000:]}\n{ran.err[-2000:]}")
-    return ran
+def failure(ran: Ran, codes: tuple[int, ...] = (0,)) -> str:
+    """'' if the exit code is expected; else what went wrong, in a line."""
+    if ran.code in codes:
+        return ""
+    if ran.code < 0:
+        name = signal.Signals(-ran.code).name
+        why = f"killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else "")
+    else:
+        why = f"exit {ran.code}"
+    lines = [line.strip() for line in ran.err.splitlines() if line.strip()]
+    said = [line for line in lines if not line.startswith("note:")][-1:] or [""]
+    hint = said[0][:160].replace("|", "/")
+    return f"FAILED: {why}" + (f": {hint}" if hint else "")
 
 
 def detente(project: Path, *arguments: str) -> list[str]:
@@ -137,14 +172,17 @@ def questions_on_index(project: Path) -> dict[str, Any]:
     from detente.query import answer_indexed, questions
 
     chosen = questions(project / "scripts" / "questions")
-    times, digests = {}, {}
+    times, digests, left_out = {}, {}, []
     with open_index(Project(project)) as index:
         for question in chosen:
+            if question.needs_closure and not index.state.get("closure"):
+                left_out.append(question.name)  # computing it here would be timed as a question
+                continue
             start = time.perf_counter()
             [(_, results, _)] = answer_indexed(index, [question], timeout=None)
             times[question.name] = time.perf_counter() - start
             digests[question.name] = digest(results.rows)
-    return {"times": times, "digests": digests}
+    return {"times": times, "digests": digests, "left_out": left_out}
 
 
 def questions_on_rdflib(project: Path) -> dict[str, Any]:
@@ -215,29 +253,35 @@ class Bench:
         """Whether a step was asked for."""
         return not self.only or step in self.only
 
-    def index(self, *options: str) -> Ran:
-        """`detente index` with options; notes the union's size from what it prints."""
-        ran = must(run(detente(self.project, "index", *options)), "detente index")
+    def index(self, step: str, *options: str) -> Ran | None:
+        """`detente index` with options, as a row of the table (None if it failed); notes the
+        union's size from what it prints."""
+        ran = run(detente(self.project, "index", *options))
         for line in ran.out.splitlines():
             if line.startswith("index: "):
                 self.union = int(line.split()[1])
+        wrong = failure(ran)
+        if wrong:
+            self.table.row(self.label, step, ran, wrong)
+            return None
         return ran
 
-    def settled(self) -> None:
-        """Make sure the index exists, with its closure and judgement current (not timed)."""
-        self.index("--closure", "--judge")
+    def closure_current(self) -> bool:
+        """Whether the index holds a current closure (its state says so)."""
+        try:
+            state = json.loads((self.project / ".cache/index/state.json").read_text())
+        except (OSError, ValueError):
+            return False
+        return bool(state.get("closure"))
+
+    def judged(self) -> bool:
+        """Make sure the index records the graph's judgement (untimed unless asked for)."""
+        return self.index("index --judge (untimed)", "--judge") is not None
 
 
 def printed(ran: Ran, start: str) -> str:
     """The line a command printed that starts with `start`, or ''."""
     return next((line for line in ran.out.splitlines() if line.startswith(start)), "")
-
-
-def inner_seconds(line: str) -> str:
-    """The seconds a detente line reports in its last parenthesis or after 'in'."""
-    if "(" in line:
-        return line.rsplit("(", 1)[1].rstrip(")")
-    return line.rsplit(" in ", 1)[-1]
 
 
 def synth(workdir: Path, size: int, seed: int, table: Table) -> Path:
@@ -249,20 +293,37 @@ def synth(workdir: Path, size: int, seed: int, table: Table) -> Path:
     partial = project.with_name(project.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     command = [DETENTE, "synth", "--triples", str(size), "--seed", str(seed), "--out"]
-    ran = must(run([*command, str(partial)]), "detente synth")
+    ran = run([*command, str(partial)])
+    if failure(ran):
+        sys.exit(f"detente synth: {failure(ran)}")
     partial.rename(project)
     table.row(f"~{size:,}", "synth", ran, ran.out.strip().split(", to ")[0])
     return project
 
 
-def bench_index(bench: Bench) -> None:
-    """Index build from scratch, the closure, and the recorded judgement."""
-    ran = bench.index("--rebuild")
-    bench.table.row(bench.label, "index --rebuild", ran, printed(ran, "index:").split("; ")[-1])
-    ran = bench.index("--closure")
-    bench.table.row(bench.label, "index --closure", ran, printed(ran, "closure:"))
-    ran = bench.index("--judge")
-    bench.table.row(bench.label, "index --judge", ran, printed(ran, "judgement:"))
+def bench_index(bench: Bench) -> bool:
+    """The index built from scratch (or, untimed, brought up to date); False if it failed."""
+    if not bench.wants("index"):
+        return bench.index("index (untimed)") is not None
+    ran = bench.index("index --rebuild", "--rebuild")
+    if ran:
+        words = printed(ran, "index:").split("; ")[-1]
+        bench.table.row(bench.label, "index --rebuild", ran, words)
+    return ran is not None
+
+
+def bench_closure(bench: Bench) -> None:
+    """The OWL 2 RL closure computed into the index."""
+    ran = bench.index("index --closure", "--closure")
+    if ran:
+        bench.table.row(bench.label, "index --closure", ran, printed(ran, "closure:"))
+
+
+def bench_judge(bench: Bench) -> None:
+    """The whole graph's judgement recorded in the index."""
+    ran = bench.index("index --judge", "--judge")
+    if ran:
+        bench.table.row(bench.label, "index --judge", ran, printed(ran, "judgement:"))
 
 
 def findings(ran: Ran) -> tuple[int, str]:
@@ -289,9 +350,10 @@ def bench_check(bench: Bench) -> None:
     for file in (VALID, DEFECTIVE):
         path = bench.project / file
         name = path.name
-        fast = must(
-            run(detente(bench.project, "check", "--format", "json", str(path))), name, (0, 1)
-        )
+        fast = run(detente(bench.project, "check", "--format", "json", str(path)))
+        if failure(fast, (0, 1)):
+            bench.table.row(bench.label, f"check {name} (index)", fast, failure(fast, (0, 1)))
+            continue
         code, said = findings(fast)
         count = len(json.loads(said)[0]) if said.startswith("[") else "?"
         notes = f"exit {code}, {count} findings; {inside(fast)}"
@@ -300,7 +362,11 @@ def bench_check(bench: Bench) -> None:
             bench.table.row(bench.label, f"check {name} (--no-index)", None, SKIPPED)
             continue
         command = detente(bench.project, "check", "--no-index", "--format", "json", str(path))
-        slow = must(run(command), name, (0, 1))
+        slow = run(command)
+        if failure(slow, (0, 1)):
+            notes = failure(slow, (0, 1))
+            bench.table.row(bench.label, f"check {name} (--no-index)", slow, notes)
+            continue
         same = "same exit code and findings" if findings(slow) == (code, said) else "DIFFERENT"
         ratio = f"full/index {slow.seconds / fast.seconds:.1f}x; {same}; {inside(slow)}"
         bench.table.row(bench.label, f"check {name} (--no-index)", slow, ratio)
@@ -308,16 +374,24 @@ def bench_check(bench: Bench) -> None:
 
 def bench_questions(bench: Bench) -> None:
     """Every question on the index and with rdflib, each timed alone; medians and maxima."""
-    ran = must(run(child("questions-index", bench.project)), "questions on the index")
+    ran = run(child("questions-index", bench.project))
+    if failure(ran):
+        bench.table.row(bench.label, "questions, index", ran, failure(ran))
+        return
     ours = json.loads(ran.out.splitlines()[-1])
     median = statistics.median(ours["times"].values())
     slowest = max(ours["times"], key=ours["times"].get)
     notes = f"max {ours['times'][slowest]:.3f} s ({slowest}); {len(ours['times'])} questions"
+    if ours["left_out"]:
+        notes += f"; left out (no closure in the index): {', '.join(ours['left_out'])}"
     bench.table.figure(bench.label, "questions, index: median", median, ran.peak_mb, notes)
     if not bench.full:
         bench.table.row(bench.label, "questions, rdflib: median", None, SKIPPED)
         return
-    ran = must(run(child("questions-rdflib", bench.project)), "questions with rdflib")
+    ran = run(child("questions-rdflib", bench.project))
+    if failure(ran):
+        bench.table.row(bench.label, "questions, rdflib", ran, failure(ran))
+        return
     theirs = json.loads(ran.out.splitlines()[-1])
     their_median = statistics.median(theirs["times"].values())
     slowest = max(theirs["times"], key=theirs["times"].get)
@@ -333,7 +407,10 @@ def bench_questions(bench: Bench) -> None:
 
 def bench_cold_query(bench: Bench) -> None:
     """`detente query held-meetings` as a whole process, on a ready index."""
-    ran = must(run(detente(bench.project, "query", "held-meetings", "--format", "csv")), "query")
+    ran = run(detente(bench.project, "query", "held-meetings", "--format", "csv"))
+    if failure(ran):
+        bench.table.row(bench.label, "query held-meetings (cold)", ran, failure(ran))
+        return
     rows = max(0, len(ran.out.strip().splitlines()) - 1)
     bench.table.row(bench.label, "query held-meetings (cold)", ran, f"{rows} rows")
 
@@ -354,20 +431,26 @@ def edited(path: Path) -> Iterator[None]:
 
 def bench_refresh(bench: Bench) -> None:
     """The index after one file changed and after it was restored; the catch-up after."""
+    closure = bench.closure_current()
     with edited(bench.project / EDITED):
-        ran = bench.index()
+        ran = bench.index("index (1 file changed)")
+        if ran:
+            words = printed(ran, "index:").split("; ")[-1]
+            bench.table.row(bench.label, "index (1 file changed)", ran, words)
+        ran = bench.index("index --judge (after change)", "--judge")
+        if ran:
+            notes = f"catch-up: {printed(ran, 'judgement:')}"
+            bench.table.row(bench.label, "index --judge (after change)", ran, notes)
+    ran = bench.index("index (file restored)")
+    if ran:
         words = printed(ran, "index:").split("; ")[-1]
-        bench.table.row(bench.label, "index (1 file changed)", ran, words)
-        ran = bench.index("--judge")
-        notes = f"catch-up: {printed(ran, 'judgement:')}"
-        bench.table.row(bench.label, "index --judge (after change)", ran, notes)
-    ran = bench.index()
-    bench.table.row(
-        bench.label, "index (file restored)", ran, printed(ran, "index:").split("; ")[-1]
-    )
-    ran = bench.index("--closure", "--judge")
-    notes = f"{printed(ran, 'closure:')}; {printed(ran, 'judgement:')}"
-    bench.table.row(bench.label, "index --closure --judge (again)", ran, notes)
+        bench.table.row(bench.label, "index (file restored)", ran, words)
+    options = ("--closure", "--judge") if closure else ("--judge",)
+    step = f"index {' '.join(options)} (again)"
+    ran = bench.index(step, *options)
+    if ran:
+        notes = "; ".join(printed(ran, w) for w in ("closure:", "judgement:") if printed(ran, w))
+        bench.table.row(bench.label, step, ran, notes)
 
 
 def bench_build(bench: Bench) -> None:
@@ -377,9 +460,9 @@ def bench_build(bench: Bench) -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "dist"
-        ran = must(run(detente(bench.project, "build", "--out", str(out))), "detente build")
+        ran = run(detente(bench.project, "build", "--out", str(out)))
         files = sum(1 for p in out.rglob("*") if p.is_file())
-    bench.table.row(bench.label, "build", ran, f"{files} files written")
+    bench.table.row(bench.label, "build", ran, failure(ran) or f"{files} files written")
 
 
 def free_port() -> int:
@@ -421,24 +504,25 @@ def bench_push(bench: Bench) -> None:
         try:
             wait_for(port, server)
             url = f"http://127.0.0.1:{port}/store"
-            ran = must(
-                run(detente(bench.project, "push", "--store", url, "--timeout", "600")), "push"
-            )
+            ran = run(detente(bench.project, "push", "--store", url, "--timeout", "600"))
             served = vm_hwm_mb(server.pid)
         finally:
             server.terminate()
             server.wait()
     said = ran.out.strip().splitlines()[-1] if ran.out.strip() else ""
-    notes = f"{said}; server peak {served:.0f} MB"
+    notes = f"{failure(ran) or said}; server peak {served:.0f} MB"
     bench.table.row(bench.label, "push to oxigraph", ran, notes)
 
 
 def bench_size(bench: Bench) -> None:
-    """Every step asked for, at one size, in order."""
-    if bench.wants("index"):
-        bench_index(bench)
-    else:
-        bench.settled()
+    """Every step asked for, at one size, in order (nothing more if the index fails)."""
+    if not bench_index(bench):
+        return
+    for step, measure in (("closure", bench_closure), ("judge", bench_judge)):
+        if bench.wants(step):
+            measure(bench)
+    if not bench.wants("judge") and {"check", "refresh"} & (bench.only or set(STEPS)):
+        bench.judged()
     for step, measure in (
         ("check", bench_check),
         ("questions", bench_questions),
@@ -462,7 +546,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/detente-bench"))
     parser.add_argument("--full-limit", type=int, default=100000)
     parser.add_argument("--only", default="", help=f"steps among {','.join(STEPS)}")
+    parser.add_argument("--max-memory", type=float, default=16.0, help="GB per process")
     options = parser.parse_args()
+    LIMIT["bytes"] = int(options.max_memory * 1024**3)
     only = {s for s in options.only.split(",") if s}
     if only - set(STEPS):
         parser.error(f"unknown steps {sorted(only - set(STEPS))}; choose among {STEPS}")

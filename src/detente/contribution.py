@@ -132,9 +132,8 @@ def judge_contribution_indexed(
         affected,
         base_judgement,
         change_of,
-        judge_foci,
         load_rules,
-        merged,
+        rejudged,
     )
 
     start = time.perf_counter()
@@ -153,8 +152,7 @@ def judge_contribution_indexed(
     change = change_of(index.store, (q for q in extra if q.graph_name == DEFAULT))
     foci = affected(View(index.store), change, rules)
     meta = meta_graph({URIRef(g.value): Graph() for g in {*index.data_graphs, name}})
-    judged_nodes, about, fresh = judge_foci(view, foci, change.nodes, meta, rules, names, reasoner)
-    outcome = merged(base, judged_nodes, about, fresh)
+    outcome = rejudged(base, view, foci, change.nodes, meta, rules, names, reasoner)
     result = _placed_outcome(contribution, policy, conflicts, outcome.findings, names)
     result.inconsistencies = outcome.inconsistencies
     return ContributionResult(

@@ -39,6 +39,8 @@ from detente.kg import INFERRED_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, Project, load
 from detente.read import InputError
 from detente.reason import Inconsistency, Reasoner, close, inconsistencies
 from detente.validate import (
+    CHECK,
+    ILL_TYPED,
     Check,
     Finding,
     check_findings,
@@ -316,14 +318,23 @@ def _back_to(view: View, change: Change, sequence: list[Step]) -> set[Term]:
     return found
 
 
-def affected(view: View, change: Change, rules: Rules) -> set[Term]:
+@dataclass
+class Foci:
+    """The nodes to judge again: by the shapes, and by the checks (a wider set)."""
+
+    shapes: set[Term]
+    checks: set[Term]
+
+
+def affected(view: View, change: Change, rules: Rules) -> Foci:
     """The foci whose findings a change can alter."""
-    foci = change.subjects | change.restated | change.terms
-    for sequence in rules.reach:
-        foci |= _back_to(view, change, sequence)
+    shapes = change.subjects | change.restated | change.terms
     for predicate in rules.class_paths:
-        foci |= {n for node in change.typed for n in view.subjects(node, predicate)}
-    return foci
+        shapes |= {n for node in change.typed for n in view.subjects(node, predicate)}
+    checks = set(shapes)
+    for sequence in rules.reach:
+        checks |= _back_to(view, change, sequence)
+    return Foci(shapes, checks)
 
 
 # ------------------------------------------------------------------ judging the foci
@@ -489,31 +500,39 @@ class Judged:
     inconsistencies: list[Inconsistency]
 
 
-def judge_foci(
+def _is_check(finding: Finding) -> bool:
+    """Whether a finding comes from a SPARQL check (not a shape, nor an ill-typed literal)."""
+    return str(finding.rule).startswith(str(CHECK)) and finding.rule != ILL_TYPED
+
+
+def rejudged(
+    base: Judged,
     view: View,
-    foci: set[Term],
+    foci: Foci,
     change_nodes: set[Term],
     meta: Graph,
     rules: Rules,
     names: NamespaceManager,
     reasoner: Reasoner = "reasonable",
-) -> tuple[set[Node], set[Node], Judged]:
-    """Judge the foci afresh: shapes, checks (restated ones left out), inconsistencies."""
-    shaped = _shape_findings(view, foci, rules, names)
-    checked = restated_elsewhere(_check_findings(view, foci, meta, rules), shaped, rules.checks)
+) -> Judged:
+    """The base judgement with the foci judged afresh: shapes, checks (those a shape already
+    reports left out), and the inconsistencies about the changed nodes."""
+    shape_foci = {from_oxigraph(node) for node in foci.shapes}
+    check_foci = {from_oxigraph(node) for node in foci.checks}
+    shaped = _shape_findings(view, foci.shapes, rules, names)
+    standing = [f for f in base.findings if not _is_check(f) and f.focus not in shape_foci]
+    shaped_near = shaped + [f for f in standing if f.focus in check_foci]
+    checked = restated_elsewhere(
+        _check_findings(view, foci.checks, meta, rules), shaped_near, rules.checks
+    )
+    kept_checks = [f for f in base.findings if _is_check(f) and f.focus not in check_foci]
     about, found = _inconsistent(view, change_nodes, rules, reasoner, names)
-    judged = {from_oxigraph(node) for node in foci}
-    return judged, about, Judged(shaped + checked, found)
-
-
-def merged(base: Judged, judged: set[Node], about: set[Node], fresh: Judged) -> Judged:
-    """The base findings of the nodes not judged afresh, and the fresh ones."""
     return Judged(
-        sorted_findings([f for f in base.findings if f.focus not in judged] + fresh.findings),
+        sorted_findings(standing + shaped + kept_checks + checked),
         sorted(
             {
                 *[i for i in base.inconsistencies if i.node not in about and i.node is not None],
-                *fresh.inconsistencies,
+                *found,
             },
             key=lambda item: (str(item.node), item.message),
         ),
@@ -582,7 +601,9 @@ def judge_all(index: Index, rules: Rules, names: NamespaceManager, reasoner: Rea
     result = Judged([], [])
     for start in range(0, len(nodes), CHUNK):
         chunk = set(nodes[start : start + CHUNK])
-        _, _, fresh = judge_foci(view, chunk, chunk, meta, rules, names, reasoner)
+        fresh = rejudged(
+            Judged([], []), view, Foci(chunk, chunk), chunk, meta, rules, names, reasoner
+        )
         result.findings += fresh.findings
         result.inconsistencies += fresh.inconsistencies
     return Judged(
@@ -610,10 +631,7 @@ def base_judgement(
                 index.store.quads_for_pattern(None, None, None, ox.NamedNode(str(META_GRAPH)))
             )
             foci = affected(view, change, rules)
-            judged_nodes, about, fresh = judge_foci(
-                view, foci, change.nodes, meta, rules, names, reasoner
-            )
-            judged = merged(judged, judged_nodes, about, fresh)
+            judged = rejudged(judged, view, foci, change.nodes, meta, rules, names, reasoner)
         else:
             return judged
     index.state["judged"] = {"rules": rules.stamp, **_to_json(judged)}
