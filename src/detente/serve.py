@@ -42,13 +42,12 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from detente import __version__
-from detente.engines import oxigraph_store
-from detente.kg import META_GRAPH, Project, load_sources
+from detente.index import closure_default, ensure_closure, open_index
+from detente.kg import META_GRAPH, Project
 from detente.publish.layout import DOCUMENT_FORMATS, DUMP_FORMATS, ONTOLOGY_FORMATS
 from detente.query import Question
 from detente.query import questions as question_scripts
 from detente.read import InputError, refuse_remote_sparql
-from detente.reason import close
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -1084,11 +1083,26 @@ def project_store(project: Project) -> tuple[ox.Store, dict[str, str]]:
 
     The default graph is the union; each source, the ontology, the meta graph and the
     inferred triples stay named graphs, so that `GRAPH ?g` works as with `detente query`.
+    Read from the persistent index (brought up to date, its closure computed if need be),
+    into memory: the endpoint's workers open no file.
     """
-    sources = load_sources(project)
-    dataset = sources.dataset(close(sources.merged()))
-    prefixes = {prefix: str(namespace) for prefix, namespace in dataset.namespaces() if prefix}
-    return oxigraph_store(dataset), prefixes
+    with open_index(project) as index:
+        ensure_closure(index)
+        store = ox.Store()
+        store.bulk_extend(
+            quad
+            for quad in index.store.quads_for_pattern(None, None, None, None)
+            if quad.graph_name != ox.DefaultGraph()
+        )
+        union = [ox.DefaultGraph(), *closure_default()[1:]]
+        store.bulk_extend(
+            ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+            for graph in union
+            for quad in index.store.quads_for_pattern(None, None, None, graph)
+        )
+        names = index.names()
+    prefixes = {prefix: str(namespace) for prefix, namespace in names.namespaces() if prefix}
+    return store, prefixes
 
 
 def listen(host: str, port: int) -> socket.socket:
