@@ -133,9 +133,10 @@ def detente(project: Path, *arguments: str) -> list[str]:
     return [DETENTE, "--project", str(project), *arguments]
 
 
-def child(step: str, project: Path) -> list[str]:
+def child(step: str, project: Path, limit: float | None) -> list[str]:
     """This script, run again to time one step inside a process of its own."""
-    return [sys.executable, str(Path(__file__).resolve()), "--child", step, str(project)]
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", step, str(project)]
+    return [*command, str(limit)] if limit else command
 
 
 def load() -> str:
@@ -165,34 +166,41 @@ class Table:
 # ------------------------------------------------------------------ steps run in a child
 
 
-def questions_on_index(project: Path) -> dict[str, Any]:
+def questions_on_index(project: Path, limit: float | None) -> dict[str, Any]:
     """Each question answered on the index, timed alone; rows digested for comparison."""
     from detente.index import open_index
     from detente.kg import Project
-    from detente.query import answer_indexed, questions
+    from detente.query import QueryError, answer_indexed, questions
 
     chosen = questions(project / "scripts" / "questions")
-    times, digests, left_out = {}, {}, []
+    times, digests, left_out, stopped = {}, {}, [], []
     with open_index(Project(project)) as index:
         for question in chosen:
             if question.needs_closure and not index.state.get("closure"):
                 left_out.append(question.name)  # computing it here would be timed as a question
                 continue
             start = time.perf_counter()
-            [(_, results, _)] = answer_indexed(index, [question], timeout=None)
+            try:
+                [(_, results, _)] = answer_indexed(index, [question], timeout=limit)
+            except QueryError:
+                if limit is None:
+                    raise
+                stopped.append(question.name)
+                times[question.name] = time.perf_counter() - start
+                continue
             times[question.name] = time.perf_counter() - start
             digests[question.name] = digest(results.rows)
-    return {"times": times, "digests": digests, "left_out": left_out}
+    return {"times": times, "digests": digests, "left_out": left_out, "stopped": stopped}
 
 
-def questions_on_rdflib(project: Path) -> dict[str, Any]:
+def questions_on_rdflib(project: Path, limit: float | None) -> dict[str, Any]:
     """Each question answered by rdflib on the dataset (loaded and closed once), timed alone."""
     import logging
 
     from rdflib import Dataset
 
     from detente.kg import Project, load_sources
-    from detente.query import questions, run
+    from detente.query import QueryError, questions, run_within
     from detente.reason import close
 
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
@@ -201,7 +209,7 @@ def questions_on_rdflib(project: Path) -> dict[str, Any]:
     sources = load_sources(Project(project))
     loaded = time.perf_counter() - start
     datasets: dict[bool, Dataset] = {}
-    times, digests = {}, {}
+    times, digests, stopped = {}, {}, []
     closing = 0.0
     for question in chosen:
         key = question.needs_closure
@@ -210,10 +218,23 @@ def questions_on_rdflib(project: Path) -> dict[str, Any]:
             datasets[key] = sources.dataset(close(sources.merged()) if key else None)
             closing += time.perf_counter() - start
         start = time.perf_counter()
-        results = run(question, datasets[key], "rdflib")
+        try:
+            results = run_within(question, datasets[key], "rdflib", timeout=limit)
+        except QueryError:
+            if limit is None:
+                raise
+            stopped.append(question.name)
+            times[question.name] = time.perf_counter() - start
+            continue
         times[question.name] = time.perf_counter() - start
         digests[question.name] = digest(results.rows)
-    return {"times": times, "digests": digests, "load": loaded, "datasets": closing}
+    return {
+        "times": times,
+        "digests": digests,
+        "stopped": stopped,
+        "load": loaded,
+        "datasets": closing,
+    }
 
 
 def digest(rows: list[Any]) -> str:
@@ -237,6 +258,7 @@ class Bench:
     full_limit: int
     only: set[str]
     table: Table
+    limit: float | None = None
     union: int = 0
 
     @property
@@ -374,7 +396,7 @@ def bench_check(bench: Bench) -> None:
 
 def bench_questions(bench: Bench) -> None:
     """Every question on the index and with rdflib, each timed alone; medians and maxima."""
-    ran = run(child("questions-index", bench.project))
+    ran = run(child("questions-index", bench.project, bench.limit))
     if failure(ran):
         bench.table.row(bench.label, "questions, index", ran, failure(ran))
         return
@@ -384,25 +406,35 @@ def bench_questions(bench: Bench) -> None:
     notes = f"max {ours['times'][slowest]:.3f} s ({slowest}); {len(ours['times'])} questions"
     if ours["left_out"]:
         notes += f"; left out (no closure in the index): {', '.join(ours['left_out'])}"
+    notes += stopped(ours, bench.limit)
     bench.table.figure(bench.label, "questions, index: median", median, ran.peak_mb, notes)
     if not bench.full:
         bench.table.row(bench.label, "questions, rdflib: median", None, SKIPPED)
         return
-    ran = run(child("questions-rdflib", bench.project))
+    ran = run(child("questions-rdflib", bench.project, bench.limit))
     if failure(ran):
         bench.table.row(bench.label, "questions, rdflib", ran, failure(ran))
         return
     theirs = json.loads(ran.out.splitlines()[-1])
     their_median = statistics.median(theirs["times"].values())
     slowest = max(theirs["times"], key=theirs["times"].get)
-    differ = [q for q in ours["digests"] if ours["digests"][q] != theirs["digests"].get(q)]
+    both = set(ours["digests"]) & set(theirs["digests"])
+    differ = sorted(q for q in both if ours["digests"][q] != theirs["digests"][q])
     notes = (
         f"max {theirs['times'][slowest]:.3f} s ({slowest}); rdflib/index "
         f"{their_median / median:.1f}x (medians); load {theirs['load']:.1f} s + datasets "
         f"and closure {theirs['datasets']:.1f} s apart; "
-        + (f"rows DIFFER: {', '.join(differ)}" if differ else "same rows")
+        + (f"rows DIFFER: {', '.join(differ)}" if differ else f"same rows ({len(both)} compared)")
+        + stopped(theirs, bench.limit)
     )
     bench.table.figure(bench.label, "questions, rdflib: median", their_median, ran.peak_mb, notes)
+
+
+def stopped(answers: dict[str, Any], limit: float | None) -> str:
+    """Notes on the questions stopped at the time limit (their time counts as the limit)."""
+    if not answers["stopped"]:
+        return ""
+    return f"; stopped at the {limit:g} s limit: {', '.join(answers['stopped'])}"
 
 
 def bench_cold_query(bench: Bench) -> None:
@@ -538,7 +570,8 @@ def bench_size(bench: Bench) -> None:
 def main() -> None:
     """Parse the options and measure each size; or, with --child, time one step here."""
     if sys.argv[1:2] == ["--child"]:
-        print(json.dumps(CHILDREN[sys.argv[2]](Path(sys.argv[3]))))
+        limit = float(sys.argv[4]) if len(sys.argv) > 4 else None
+        print(json.dumps(CHILDREN[sys.argv[2]](Path(sys.argv[3]), limit)))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -547,6 +580,13 @@ def main() -> None:
     parser.add_argument("--full-limit", type=int, default=100000)
     parser.add_argument("--only", default="", help=f"steps among {','.join(STEPS)}")
     parser.add_argument("--max-memory", type=float, default=16.0, help="GB per process")
+    parser.add_argument(
+        "--question-limit",
+        type=float,
+        default=None,
+        help="stop a question after this many seconds (default: none; with a limit, each "
+        "question runs in a forked worker, as `detente query` runs it)",
+    )
     options = parser.parse_args()
     LIMIT["bytes"] = int(options.max_memory * 1024**3)
     only = {s for s in options.only.split(",") if s}
@@ -557,7 +597,8 @@ def main() -> None:
     table = Table()
     for size in (int(s) for s in options.sizes.split(",")):
         project = synth(options.work.resolve(), size, options.seed, table)
-        bench_size(Bench(project, size, options.full_limit, only, table))
+        bench = Bench(project, size, options.full_limit, only, table, options.question_limit)
+        bench_size(bench)
     print(f"\nload average at end: {load()}")
 
 

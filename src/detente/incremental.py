@@ -44,6 +44,7 @@ from detente.validate import (
     Check,
     Finding,
     check_findings,
+    ill_typed_literals,
     load_checks,
     restated_elsewhere,
     sorted_findings,
@@ -374,7 +375,12 @@ def _shape_findings(
     graph += rules.hierarchy  # what sh:class and sh:targetClass read of the ontology
     _rdflib([*own, *_value_types(view, own)], graph)
     wanted = {from_oxigraph(node) for node in foci}
+    ill_typed = ill_typed_literals(graph)
+    for triple in ill_typed:  # validation leaves them out: so does targeting
+        graph.remove(triple)
     shapes = targeted(rules.shapes, graph, wanted)
+    for triple in ill_typed:
+        graph.add(triple)
     return [f for f in validate(graph, shapes, names) if f.focus in wanted]
 
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
 import owlrl
+import pyoxigraph as ox
 import reasonable
 from owlrl.Namespaces import ERRNS
-from rdflib import Graph, Literal, Node
+from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import XSD
 
-from detente.engines import from_oxigraph, oxigraph_store
+from detente.engines import from_oxigraph, to_quad
 
 Reasoner = TypingLiteral["reasonable", "owlrl"]
 REASONERS: tuple[Reasoner, ...] = ("reasonable", "owlrl")
@@ -85,6 +86,17 @@ def _describe(kind: str, a: str, b: str) -> str:
     return f"is declared both the same as and different from {a}"
 
 
+def _store_of(graph: Graph) -> ox.Store:
+    """A store of a graph's RDF triples (owlrl's closure may hold literals as subjects)."""
+    store = ox.Store()
+    store.bulk_extend(
+        to_quad((s, p, o), ox.DefaultGraph())
+        for s, p, o in graph
+        if not isinstance(s, Literal) and isinstance(p, URIRef)
+    )
+    return store
+
+
 def inconsistencies(closed: Graph, asserted: Graph | None = None) -> list[Inconsistency]:
     """The contradictions of a graph: disjoint classes shared, clashes, owlrl's errors.
 
@@ -95,7 +107,7 @@ def inconsistencies(closed: Graph, asserted: Graph | None = None) -> list[Incons
     found: list[Inconsistency] = []
     names = closed.namespace_manager
     stores = {
-        id(graph): oxigraph_store(graph)
+        id(graph): _store_of(graph)
         for graph in {id(closed): closed, id(asserted): asserted}.values()
         if graph is not None
     }
