@@ -43,8 +43,12 @@ CASES = [
 def key(outcome: Outcome) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
     """Everything a judgement says, comparable."""
     findings = sorted(
-        tuple(map(str, (f.focus, f.rule, f.path, f.value, f.severity, f.message, f.line)))
-        + (str(f.contributed),)
+        tuple(
+            map(
+                str,
+                (f.focus, f.rule, f.path, f.value, f.severity, f.message, f.line, f.contributed),
+            )
+        )
         for f in outcome.findings
     )
     return findings, sorted((str(i.node), i.message) for i in outcome.inconsistencies)
@@ -169,3 +173,20 @@ def _short(finding: object) -> tuple[str, ...]:
     """A finding as node, rule, path, value, severity."""
     f = finding
     return tuple(map(str, (f.focus, f.rule, f.path, f.value, f.severity)))  # type: ignore[attr-defined]
+
+
+def test_changes_only_judges_what_the_contribution_changes(small: Project, tmp_path: Path) -> None:
+    """With --changes-only and no recorded judgement, the graph is not judged whole: the
+    findings are the contribution's own (here, as its manifest says), and the line says so."""
+    project = Project(copy_project(small.root, tmp_path / "p"))
+    name = "defective/40-duplicate-tenure.ttl"
+    record = next(r for r in manifest(small) if r["file"] == name)
+    path = small.root / "contributions" / name
+    result = invoke("check", path, "--changes-only", "--format", "json", "--project", project.root)
+    report = json.loads(result.stdout)
+    assert report["changesOnly"] is True
+    assert {f["rule"] for f in report["findings"]} == {f["rule"] for f in record["findings"]}  # type: ignore[attr-defined]
+    text = invoke("check", path, "--changes-only", "--project", project.root)
+    assert "changes only" in text.stdout.splitlines()[-1]
+    state = json.loads((project.root / ".cache" / "index" / "state.json").read_text())
+    assert state["judged"] is None  # nothing recorded: the graph was not judged whole

@@ -172,6 +172,13 @@ MAX_TRIPLES = click.option(
 @REASONER
 @INDEX
 @INDEX_DIR
+@click.option(
+    "--changes-only",
+    is_flag=True,
+    help="With the index, when the whole graph's judgement is not recorded yet: do not make "
+    "it now (minutes on a large graph), judge only the nodes the contribution can affect. "
+    "Findings elsewhere in the graph are then neither listed nor counted; the summary says so.",
+)
 @PROJECT
 def check(
     files: tuple[str, ...],
@@ -182,6 +189,7 @@ def check(
     reasoner: str,
     use_index: bool,
     index_dir: Path | None,
+    changes_only: bool,
     project_dir: Path | None,
 ) -> None:
     """Validate the whole graph, or judge contributed FILES in its context.
@@ -207,7 +215,13 @@ def check(
             contribution = read_contribution(list(files), input_format, max_bytes, max_triples)
             if use_index:
                 with open_index(project, index_dir) as index:
-                    verdict = judge_contribution_indexed(project, contribution, index, reasoner)  # type: ignore[arg-type]
+                    verdict = judge_contribution_indexed(
+                        project,
+                        contribution,
+                        index,
+                        reasoner,  # type: ignore[arg-type]
+                        changes_only,
+                    )
             else:
                 verdict = judge_contribution(project, contribution, reasoner=reasoner)  # type: ignore[arg-type]
         else:

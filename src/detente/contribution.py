@@ -68,6 +68,7 @@ class ContributionResult:
     triples: int
     new_triples: int
     seconds: float
+    partial: bool = False  # only what the contribution changes was judged (see --changes-only)
 
     @property
     def accepted(self) -> bool:
@@ -121,17 +122,23 @@ def judge_contribution_indexed(
     contribution: Contribution,
     index: Index,
     reasoner: Reasoner = "reasonable",
+    changes_only: bool = False,
 ) -> ContributionResult:
     """Judge a contribution on the index, re-judging only what it can affect.
 
     Gives the findings of `judge_contribution`: the graph's recorded judgement, with the
     nodes the contribution can affect judged afresh on their neighbourhood (incremental.py).
+    With `changes_only`, a graph whose judgement is not recorded yet is not judged whole
+    (minutes on a large graph): only the nodes the contribution can affect are, and the
+    result says it is partial.
     """
     from detente.incremental import (
+        Judged,
         View,
         affected,
         base_judgement,
         change_of,
+        is_recorded,
         load_rules,
         rejudged,
     )
@@ -139,7 +146,8 @@ def judge_contribution_indexed(
     start = time.perf_counter()
     rules = load_rules(project, reasoner)
     names = names_of(contribution.graph, index.names(), rules.ontology, rules.shapes)
-    base = base_judgement(index, rules, names, reasoner)
+    partial = changes_only and not is_recorded(index, rules)
+    base = Judged([], []) if partial else base_judgement(index, rules, names, reasoner)
     view = View(index.store)
     nearby, known = _near(view, contribution)
     policy, refused = policy_findings(contribution, rules.ontology, nearby, known)
@@ -161,6 +169,7 @@ def judge_contribution_indexed(
         triples=len(contribution.graph),
         new_triples=sum(1 for q in extra if q.graph_name == DEFAULT and not _held(index, q)),
         seconds=time.perf_counter() - start,
+        partial=partial,
     )
 
 

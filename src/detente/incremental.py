@@ -618,6 +618,12 @@ def judge_all(index: Index, rules: Rules, names: NamespaceManager, reasoner: Rea
     )
 
 
+def is_recorded(index: Index, rules: Rules) -> bool:
+    """Whether the index holds a judgement of its graph under these rules."""
+    state = index.state.get("judged")
+    return state is not None and state.get("rules") == rules.stamp
+
+
 def base_judgement(
     index: Index, rules: Rules, names: NamespaceManager, reasoner: Reasoner = "reasonable"
 ) -> Judged:

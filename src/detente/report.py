@@ -163,6 +163,12 @@ def verdict_line(result: ContributionResult) -> str:
         f"{len(violations)} violations ({breaking} in the graph already there), "
         f"{len(findings) - len(violations)} warnings, "
         f"{len(result.outcome.inconsistencies)} inconsistencies, {result.seconds:.2f} s"
+        + (
+            " (changes only: the graph's own judgement is not recorded; run `detente index "
+            "--judge` to judge it whole)"
+            if result.partial
+            else ""
+        )
     )
 
 
@@ -174,6 +180,7 @@ def contribution_figures(result: ContributionResult) -> dict[str, Any]:
         "triples": result.triples,
         "newTriples": result.new_triples,
         "seconds": round(result.seconds, 3),
+        "changesOnly": result.partial,
     }
 
 
