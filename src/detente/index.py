@@ -210,25 +210,50 @@ def _refresh(index: Index, refresh: Refresh) -> None:
         del data[gone_name]
         index.state.get("prefixes", {}).pop(gone_name, None)
         refresh.removed.append(gone_name)
+    changed = []
     for name, path in sorted(current.items()):
         fingerprint = _fingerprint(path, data.get(name))
         if data.get(name) == fingerprint:
             continue
-        index.prefixes(name).clear()
-        triples = _parse(path, index.prefixes(name))
         graph = ox.NamedNode(name)
-        if name in data:
+        changed.append((graph, path, fingerprint))
+    # Every file is read before the store changes, so that a malformed one changes nothing;
+    # then one bulk load for them all (a load per file writes store files of its own).
+    read = [(graph, _parse(path, _fresh_prefixes(index, graph))) for graph, path, _ in changed]
+    for graph, path, fingerprint in changed:
+        if graph.value in data:
             refresh.gone += _drop_graph(index.store, graph)
             refresh.changed.append(path.name)
         else:
             refresh.added.append(path.name)
-        data[name] = fingerprint
-        refresh.came += _load_graph(index.store, graph, triples)
+        data[graph.value] = fingerprint
+    came = _quads_of(read)
+    if refresh.built or index.state.get("judged") is None:
+        index.store.bulk_extend(came)  # streamed: nothing to keep for a judgement
+    else:
+        refresh.came = list(came)
+        index.store.bulk_extend(refresh.came)
     if refresh.touched:
         _note_change(index, refresh)
         _write_meta(index)
         index.state["triples"] = _count(index.store)
         index.state["closure"] = None
+
+
+def _fresh_prefixes(index: Index, graph: ox.NamedNode) -> dict[str, str]:
+    """The prefixes of a graph, emptied to be read again."""
+    prefixes = index.prefixes(graph.value)
+    prefixes.clear()
+    return prefixes
+
+
+def _quads_of(read: list[tuple[ox.NamedNode, list[ox.Triple]]]) -> Iterator[Quad]:
+    """Each file's triples as quads of its graph and of the default graph."""
+    for graph, triples in read:
+        for triple in triples:
+            s, p, o = triple.subject, triple.predicate, triple.object
+            yield ox.Quad(s, p, o, graph)
+            yield ox.Quad(s, p, o, DEFAULT)
 
 
 def _note_change(index: Index, refresh: Refresh) -> None:
