@@ -142,3 +142,16 @@ def test_unreadable_data_file_is_named(project: Project) -> None:
     result = invoke("--project", project.root, "index")
     assert result.exit_code == 2
     assert "broken.ttl" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_closure_beyond_memory_is_a_clear_error(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With too little memory for the closure, a closure question exits 2 with one line;
+    a question without the closure is still answered."""
+    monkeypatch.setattr("detente.index._available_memory", lambda: 2**20)
+    closed = invoke("query", "timeline", "--project", project.root)  # # closure: yes
+    assert closed.exit_code == 2
+    assert "closure" in closed.stderr and "GB" in closed.stderr
+    plain = invoke("query", "sanctions", "--project", project.root)
+    assert plain.exit_code == 0 and "Li Shangfu" in plain.stdout
