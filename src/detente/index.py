@@ -64,6 +64,7 @@ class Refresh:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    retimed: bool = False  # files touched but unchanged: only their times are new
     # the triples that left and entered the data, for keeping findings current
     gone: list[Quad] = field(default_factory=list, repr=False)
     came: list[Quad] = field(default_factory=list, repr=False)
@@ -111,6 +112,18 @@ class Index:
         """The number of asserted triples (ontology + data, each once)."""
         return int(self.state.get("triples", 0))
 
+    @contextmanager
+    def readers(self) -> Iterator[Path]:
+        """Close the store for a while, so that other processes can open it read-only (while
+        this process holds it, its compactions may delete files under their feet)."""
+        self.store.flush()
+        del self.store
+        gc.collect()
+        try:
+            yield self.path
+        finally:
+            self.store = ox.Store(str(self.path))
+
     def save(self) -> None:
         """Write the state beside the store, atomically."""
         self.store.flush()
@@ -127,6 +140,12 @@ def _fingerprint(path: Path, known: dict[str, Any] | None) -> dict[str, Any]:
         return known
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+
+
+def _same(known: dict[str, Any] | None, fingerprint: dict[str, Any]) -> bool:
+    """Whether a file still holds what was read (the same digest: a copy or a touch is no
+    change)."""
+    return known is not None and known["sha256"] == fingerprint["sha256"]
 
 
 def _parse(path: Path, prefixes: dict[str, str] | None = None) -> list[ox.Triple]:
@@ -195,7 +214,13 @@ def _refresh(index: Index, refresh: Refresh) -> None:
     ontology = {str(p.relative_to(project.root)): p for p in project.ontology_files}
     known_ontology = files.get("ontology", {})
     prints = {name: _fingerprint(path, known_ontology.get(name)) for name, path in ontology.items()}
-    if prints != known_ontology:
+    if {n: f["sha256"] for n, f in prints.items()} == {
+        n: f["sha256"] for n, f in known_ontology.items()
+    }:
+        if prints != known_ontology:
+            files["ontology"] = prints
+            refresh.retimed = True
+    else:
         ontology_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
         _drop_graph(index.store, ontology_graph)
         index.prefixes(str(ONTOLOGY_GRAPH)).clear()
@@ -214,7 +239,10 @@ def _refresh(index: Index, refresh: Refresh) -> None:
     changed = []
     for name, path in sorted(current.items()):
         fingerprint = _fingerprint(path, data.get(name))
-        if data.get(name) == fingerprint:
+        if _same(data.get(name), fingerprint):
+            if data[name] != fingerprint:  # touched, not changed: remember its new time
+                data[name] = fingerprint
+                refresh.retimed = True
             continue
         graph = ox.NamedNode(name)
         changed.append((graph, path, fingerprint))
@@ -268,7 +296,12 @@ def _note_change(index: Index, refresh: Refresh) -> None:
     if "ontology" in refresh.changed or refresh.built:
         index.state["judged"] = None
         return
-    changed = {f"{q.subject} {q.predicate} {q.object} ." for q in [*refresh.gone, *refresh.came]}
+
+    def named(quads: list[Quad]) -> set[Quad]:
+        return {q for q in quads if q.graph_name != DEFAULT}
+
+    moved = named(refresh.gone) ^ named(refresh.came)  # what a file kept is no change
+    changed = {f"{q.subject} {q.predicate} {q.object} ." for q in moved}
     judged["pending"] = sorted({*judged.get("pending", []), *changed})
 
 
@@ -327,7 +360,7 @@ def open_index(project: Project, folder: Path | None = None) -> Iterator[Index]:
         del store  # the index holds the only reference: the store closes with it
         _refresh(index, refresh)
         refresh.seconds = time.perf_counter() - start
-        if refresh.touched:
+        if refresh.touched or refresh.retimed:
             index.save()
         try:
             yield index

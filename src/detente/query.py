@@ -198,8 +198,7 @@ def _answer_into(
     """
     try:
         if isinstance(store, Path):
-            store = ox.Store.read_only(str(store))
-            pipe.send(run(question, graph, engine, bindings, store, graphs=graphs))
+            pipe.send(_run_on_disk(question, store, bindings, graphs))
         else:
             no_new_files()
             pipe.send(run(question, graph, engine, bindings, store, sandboxed=True))
@@ -209,6 +208,14 @@ def _answer_into(
         pipe.send(("error", str(question.path), f"SPARQL error: {err}", None, None))
     finally:
         pipe.close()
+
+
+def _run_on_disk(
+    question: Question, folder: Path, bindings: dict[str, Node] | None, graphs: DefaultGraphs
+) -> Results:
+    """Run a question on an on-disk store, opened read-only."""
+    store = ox.Store.read_only(str(folder))
+    return run(question, Graph(), "oxigraph", bindings, store, graphs=graphs)
 
 
 def no_new_files() -> None:
@@ -305,15 +312,15 @@ def answer_indexed(
     """
     names = index.names()
     answers: list[tuple[Question, Results, Graph]] = []
-    for question in chosen:
-        on_closure = question.needs_closure if closure is None else closure
-        if on_closure:
-            ensure_closure(index, reasoner)
-        graphs = closure_default() if on_closure else asserted_default()
-        empty = Graph(bind_namespaces="none")
-        index.store.flush()
-        results = run_within(question, empty, "oxigraph", bindings, index.path, timeout, graphs)
-        answers.append((question, results, names))
+    if any(question.needs_closure if closure is None else closure for question in chosen):
+        ensure_closure(index, reasoner)
+    with index.readers() as folder:
+        for question in chosen:
+            on_closure = question.needs_closure if closure is None else closure
+            graphs = closure_default() if on_closure else asserted_default()
+            empty = Graph(bind_namespaces="none")
+            results = run_within(question, empty, "oxigraph", bindings, folder, timeout, graphs)
+            answers.append((question, results, names))
     return answers
 
 
