@@ -52,7 +52,9 @@ from detente.validate import (
 )
 
 Term = Any  # a pyoxigraph node: NamedNode or BlankNode
-Step = tuple[ox.NamedNode, bool]  # a predicate, and whether it is walked backwards (^p)
+# A step: a predicate, whether it is walked backwards (^p), and a predicate the node it
+# leads to must have (p[q]), if any.
+Step = tuple[ox.NamedNode, bool, ox.NamedNode | None]
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 IDENTITY = (ox.NamedNode(str(OWL.sameAs)), ox.NamedNode(str(SKOS.exactMatch)))
 DET_NS = "https://w3id.org/detente/ontology#"
@@ -73,23 +75,30 @@ class Rules:
     terms: set[Node] = field(default_factory=set)  # what the ontology describes
 
 
+STEP = re.compile(r"^(\^?)([^\[\]\s]+)(?:\[([^\[\]\s]+)\])?$")
+
+
 def _steps(path: str, prefixes: dict[str, str], where: Path) -> list[list[Step]]:
-    """The sequences of a `# reach:` header: `p1/^p2 | p3`, in prefixed names or <IRIs>."""
+    """The sequences of a `# reach:` header: `p1/^p2 | p3[q]`, in prefixed names or <IRIs>;
+    `p[q]` steps along p only to nodes that have a value of q."""
+
+    def iri(name: str, step: str) -> ox.NamedNode:
+        if name.startswith("<") and name.endswith(">"):
+            return ox.NamedNode(name[1:-1])
+        if ":" in name and name.split(":", 1)[0] in prefixes:
+            prefix, local = name.split(":", 1)
+            return ox.NamedNode(prefixes[prefix] + local)
+        raise InputError(str(where), f"# reach: cannot read the step {step!r}")
+
     sequences = []
     for alternative in path.split("|"):
         steps: list[Step] = []
         for step in alternative.strip().split("/"):
-            step = step.strip()
-            inverse = step.startswith("^")
-            name = step.lstrip("^")
-            if name.startswith("<") and name.endswith(">"):
-                iri = name[1:-1]
-            elif ":" in name and name.split(":", 1)[0] in prefixes:
-                prefix, local = name.split(":", 1)
-                iri = prefixes[prefix] + local
-            else:
+            found = STEP.match(step.strip())
+            if found is None:
                 raise InputError(str(where), f"# reach: cannot read the step {step!r}")
-            steps.append((ox.NamedNode(iri), inverse))
+            inverse, name, kept = found.groups()
+            steps.append((iri(name, step), inverse == "^", iri(kept, step) if kept else None))
         sequences.append(steps)
     return sequences
 
@@ -232,17 +241,22 @@ def _is_node(term: Any) -> bool:
     return isinstance(term, ox.NamedNode | ox.BlankNode)
 
 
-def _walk(view: View, start: set[Term], steps: list[Step], backwards: bool) -> set[Term]:
-    """The nodes a sequence of steps leads to from the start (or, backwards, comes from)."""
+def _passes(view: View, node: Term, kept: ox.NamedNode | None, changed: set[Term]) -> bool:
+    """Whether a node may be stepped to: it has a value of the step's predicate `kept` (or its
+    own triples change, so it may have had or may gain one)."""
+    return kept is None or node in changed or next(iter(view.objects(node, kept)), None) is not None
+
+
+def _walk(view: View, start: set[Term], steps: list[Step]) -> set[Term]:
+    """The nodes a sequence of steps leads to from the start, and those on the way."""
     found: set[Term] = set()
     frontier = start
-    for predicate, inverse in reversed(steps) if backwards else steps:
-        forward = inverse == backwards  # ^p walked backwards goes p's way
+    for predicate, inverse, kept in steps:
         frontier = {
             n
             for node in frontier
-            for n in (view.objects(node, predicate) if forward else view.subjects(node, predicate))
-            if _is_node(n)
+            for n in (view.subjects(node, predicate) if inverse else view.objects(node, predicate))
+            if _is_node(n) and _passes(view, n, kept, set())
         }
         found |= frontier
     return found
@@ -302,11 +316,14 @@ def _back_to(view: View, change: Change, sequence: list[Step]) -> set[Term]:
     for length in range(len(sequence) + 1):
         ends = set(change.subjects) if length > 0 else set()
         if length < len(sequence):
-            predicate, inverse = sequence[length]
+            predicate, inverse, _ = sequence[length]
             if inverse:
                 ends |= change.objects.get(predicate, set())
+        if length > 0:
+            ends = {n for n in ends if _passes(view, n, sequence[length - 1][2], change.subjects)}
         frontier = ends
-        for predicate, inverse in reversed(sequence[:length]):
+        for position in range(length, 0, -1):  # step `position` leads from position - 1
+            predicate, inverse, _ = sequence[position - 1]
             frontier = {
                 n
                 for node in frontier
@@ -315,6 +332,9 @@ def _back_to(view: View, change: Change, sequence: list[Step]) -> set[Term]:
                 )
                 if _is_node(n)
             }
+            if position > 1:
+                kept = sequence[position - 2][2]
+                frontier = {n for n in frontier if _passes(view, n, kept, change.subjects)}
         found |= frontier
     return found
 
@@ -345,7 +365,7 @@ def _reached(view: View, foci: set[Term], rules: Rules) -> set[Term]:
     """The foci and every node their checks' reach leads to."""
     reached = set(foci)
     for sequence in rules.reach:
-        reached |= _walk(view, foci, sequence, backwards=False)
+        reached |= _walk(view, foci, sequence)
     return reached
 
 
