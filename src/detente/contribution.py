@@ -148,17 +148,18 @@ def judge_contribution_indexed(
     names = names_of(contribution.graph, index.names(), rules.ontology, rules.shapes)
     partial = changes_only and not is_recorded(index, rules)
     base = Judged([], []) if partial else base_judgement(index, rules, names, reasoner)
-    view = View(index.store)
-    nearby, known = _near(view, contribution)
+    graph_only = View(index.store)
+    nearby, known = _near(graph_only, contribution)
     policy, refused = policy_findings(contribution, rules.ontology, nearby, known)
     single = single_valued(rules.ontology, rules.shapes)
     conflicts = list(conflict_findings(contribution, nearby, single, names))
     judged = [t for t in contribution.graph if t not in refused]
     name = ox.NamedNode(str(contribution_graph(contribution)))
     extra = [to_quad(t, graph) for t in judged for graph in (DEFAULT, name)]
+    refused_quads = [to_quad(t, DEFAULT) for t in contribution.graph if t in refused]
     view = View(index.store, extra)
     change = change_of(index.store, (q for q in extra if q.graph_name == DEFAULT))
-    foci = affected(View(index.store), change, rules)
+    foci = affected(graph_only, change, rules)
     meta = meta_graph({URIRef(g.value): Graph() for g in {*index.data_graphs, name}})
     outcome = rejudged(base, view, foci, change.nodes, meta, rules, names, reasoner)
     result = _placed_outcome(contribution, policy, conflicts, outcome.findings, names)
@@ -167,16 +168,10 @@ def judge_contribution_indexed(
         outcome=result,
         contribution=contribution,
         triples=len(contribution.graph),
-        new_triples=sum(1 for q in extra if q.graph_name == DEFAULT and not _held(index, q)),
+        new_triples=change.new + change_of(index.store, refused_quads).new,
         seconds=time.perf_counter() - start,
         partial=partial,
     )
-
-
-def _held(index: Index, quad: Any) -> bool:
-    """Whether the index's default graph holds a quad's triple."""
-    found = index.store.quads_for_pattern(quad.subject, quad.predicate, quad.object, DEFAULT)
-    return next(iter(found), None) is not None
 
 
 def _near(view: Any, contribution: Contribution) -> tuple[Graph, set[Node]]:

@@ -278,6 +278,7 @@ class Change:
     terms: set[Term] = field(default_factory=set)
     typed: set[Term] = field(default_factory=set)
     restated: set[Term] = field(default_factory=set)
+    new: int = 0  # triples the graph does not hold yet
 
     @property
     def nodes(self) -> set[Term]:
@@ -306,6 +307,7 @@ def change_of(store: ox.Store, quads: Iterable[ox.Quad]) -> Change:
             change.restated.add(quad.subject)
         else:
             change.add(quad)
+            change.new += 1
     return change
 
 
