@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
 from rdflib.util import from_n3
@@ -37,13 +38,14 @@ from detente.engines import from_oxigraph, to_oxigraph
 from detente.index import DEFAULT, Index
 from detente.kg import INFERRED_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, Project, load_graph
 from detente.read import InputError
-from detente.reason import Inconsistency, Reasoner, close, inconsistencies
+from detente.reason import Inconsistency, Reasoner, clashes, closure_triples
 from detente.validate import (
     CHECK,
     ILL_TYPED,
     Check,
     Finding,
     check_findings,
+    code_of,
     ill_typed_literals,
     load_checks,
     restated_elsewhere,
@@ -73,6 +75,7 @@ class Rules:
     stamp: str
     hierarchy: Graph = field(default_factory=Graph)  # the ontology's rdfs:subClassOf triples
     terms: set[Node] = field(default_factory=set)  # what the ontology describes
+    source_predicates: set[ox.NamedNode] | None = None  # what checks read of ?this in GRAPH ?g
 
 
 STEP = re.compile(r"^(\^?)([^\[\]\s]+)(?:\[([^\[\]\s]+)\])?$")
@@ -163,9 +166,64 @@ def load_rules(project: Project, reasoner: Reasoner = "reasonable") -> Rules:
         hierarchy.add(triple)
     terms = set(ontology.subjects())
     rules = Rules(ontology, shapes, checks, reach, _class_paths(shapes), stamp, hierarchy, terms)
+    rules.source_predicates = _all_source_predicates(checks)
     _LOADED.clear()
     _LOADED[stamp] = rules
     return rules
+
+
+_GRAPH = re.compile(r"\bGRAPH\s+(\S+)\s*\{", re.IGNORECASE)
+_SOURCE_BLOCK = re.compile(r"\bGRAPH\s+[?$]\w+\s*\{([^{}]*)\}", re.IGNORECASE)
+_NAME = re.compile(r"^(<[^<>\s]+>|[A-Za-z][\w-]*:[\w-]*|a)$")
+
+
+def _source_predicates(check: Check) -> set[ox.NamedNode] | None:
+    """The properties the check reads in source graphs (GRAPH ?g), if it reads only triples
+    whose subject is ?this there, on named properties, and names no graph but meta; else
+    None (unsure: nested braces, paths, variables)."""
+    code = code_of(check.text)
+    names = _GRAPH.findall(code)
+    if any(name != f"<{META_GRAPH}>" and name[0] not in "?$" for name in names):
+        return None
+    blocks = _SOURCE_BLOCK.findall(code)
+    if len(blocks) != sum(1 for name in names if name[0] in "?$"):
+        return None
+    prefixes = {**_prefixes(check.text), "rdf": str(RDF)}
+    found: set[ox.NamedNode] = set()
+    for block in blocks:
+        for statement in (s.strip() for s in re.split(r"\s\.(?=\s|$)", block)):
+            if not statement:
+                continue
+            subject, _, rest = statement.partition(" ")
+            if subject not in ("?this", "$this"):
+                return None
+            for part in rest.split(";"):
+                predicate = part.split()[0] if part.split() else ""
+                if not _NAME.match(predicate):
+                    return None
+                found.add(_named(predicate, prefixes))
+    return found
+
+
+def _named(name: str, prefixes: dict[str, str]) -> ox.NamedNode:
+    """An IRI written <...>, as a prefixed name, or `a`."""
+    if name == "a":
+        return RDF_TYPE
+    if name.startswith("<"):
+        return ox.NamedNode(name[1:-1])
+    prefix, local = name.split(":", 1)
+    return ox.NamedNode(prefixes.get(prefix, prefix + ":") + local)
+
+
+def _all_source_predicates(checks: list[Check]) -> set[ox.NamedNode] | None:
+    """What every check reads in source graphs (None: unsure of some check)."""
+    found: set[ox.NamedNode] = set()
+    for check in checks:
+        predicates = _source_predicates(check)
+        if predicates is None:
+            return None
+        found |= predicates
+    return found
 
 
 # ------------------------------------------------------------------ walking the graph
@@ -180,32 +238,38 @@ class View:
         self.extra = extra or []
         self.by_subject: dict[Term, list[ox.Quad]] = {}
         self.by_object: dict[Term, list[ox.Quad]] = {}
+        self.seen: dict[tuple[Term, ox.NamedNode, bool], list[Term]] = {}  # lookups made
         for quad in self.extra:
             self.by_subject.setdefault(quad.subject, []).append(quad)
             self.by_object.setdefault(quad.object, []).append(quad)
 
-    def objects(self, node: Term, predicate: ox.NamedNode) -> Iterator[Term]:
-        """The values of a node on a predicate, in the default graph."""
-        for quad in self.store.quads_for_pattern(node, predicate, None, DEFAULT):
-            yield quad.object
+    def objects(self, node: Term, predicate: ox.NamedNode) -> list[Term]:
+        """The values of a node on a predicate, in the default graph (looked up once)."""
+        key = (node, predicate, False)
+        if key not in self.seen:
+            quads = self.store.quads_for_pattern(node, predicate, None, DEFAULT)
+            found = [q.object for q in quads]
+            found += [q.object for q in self.by_subject.get(node, []) if q.predicate == predicate]
+            self.seen[key] = found
+        return self.seen[key]
+
+    def subjects(self, node: Term, predicate: ox.NamedNode) -> list[Term]:
+        """The nodes pointing at a node on a predicate, in the default graph (looked up once)."""
+        key = (node, predicate, True)
+        if key not in self.seen:
+            found = [
+                q.subject for q in self.store.quads_for_pattern(None, predicate, node, DEFAULT)
+            ]
+            found += [q.subject for q in self.by_object.get(node, []) if q.predicate == predicate]
+            self.seen[key] = found
+        return self.seen[key]
+
+    def own(self, node: Term) -> Iterator[ox.Quad]:
+        """Every default-graph quad with the node as subject."""
+        yield from self.store.quads_for_pattern(node, None, None, DEFAULT)
         for quad in self.by_subject.get(node, []):
-            if quad.predicate == predicate:
-                yield quad.object
-
-    def subjects(self, node: Term, predicate: ox.NamedNode) -> Iterator[Term]:
-        """The nodes pointing at a node on a predicate, in the default graph."""
-        for quad in self.store.quads_for_pattern(None, predicate, node, DEFAULT):
-            yield quad.subject
-        for quad in self.by_object.get(node, []):
-            if quad.predicate == predicate:
-                yield quad.subject
-
-    def about(self, node: Term) -> Iterator[ox.Quad]:
-        """Every quad with the node as subject (all graphs but the inferred one)."""
-        for quad in self.store.quads_for_pattern(node, None, None, None):
-            if quad.graph_name != INFERRED:
+            if quad.graph_name == DEFAULT:
                 yield quad
-        yield from self.by_subject.get(node, [])
 
     def pointing(self, node: Term) -> Iterator[ox.Quad]:
         """Every default-graph quad with the node as object."""
@@ -392,7 +456,7 @@ def _shape_findings(
     view: View, foci: set[Term], rules: Rules, names: NamespaceManager
 ) -> list[Finding]:
     """The SHACL findings of the foci, judged on their triples and their values' types."""
-    own = [q for node in foci for q in view.about(node) if q.graph_name == DEFAULT]
+    own = [q for node in foci for q in view.own(node)]
     graph = Graph(bind_namespaces="none")
     graph += rules.hierarchy  # what sh:class and sh:targetClass read of the ontology
     _rdflib([*own, *_value_types(view, own)], graph)
@@ -458,15 +522,57 @@ def _declared(shapes: Graph, target: Node) -> str:
     return "".join(lines)
 
 
-def _check_store(view: View, nodes: set[Term], meta: Graph, rules: Rules) -> ox.Store:
-    """A store of what the checks read: the nodes' quads, their values' types, ontology, meta."""
+def _check_store(
+    view: View, nodes: set[Term], foci: set[Term], meta: Graph, rules: Rules
+) -> ox.Store:
+    """A store of what the checks read: the nodes' triples and their values' types, the
+    ontology, meta, the change, and the source graphs' triples about the foci (about every
+    node, when some check reads other nodes' triples in a source graph)."""
     store = ox.Store()
-    quads = [q for node in nodes for q in view.about(node) if q.graph_name != ONTOLOGY]
-    store.bulk_extend(quads)
-    store.bulk_extend(_value_types(view, [q for q in quads if q.graph_name == DEFAULT]))
+    named = [n for n in nodes if isinstance(n, ox.NamedNode)]
+    for start in range(0, len(named), 2000):  # in Rust: CONSTRUCT, serialised, loaded
+        found = view.store.query(_NEIGHBOURHOOD % _values(named[start : start + 2000]))
+        assert isinstance(found, ox.QueryTriples)
+        text = found.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        if b"_:" in text:  # loading renames blank nodes: parsing keeps them
+            store.bulk_extend(ox.parse(text, ox.RdfFormat.N_TRIPLES))
+        else:
+            store.load(text, ox.RdfFormat.N_TRIPLES)
+    store.bulk_extend(q for n in nodes if not isinstance(n, ox.NamedNode) for q in view.own(n))
+    store.bulk_extend(view.extra)
+    store.bulk_extend(_value_types(view, [q for q in view.extra if q.graph_name == DEFAULT]))
+    store.bulk_extend(_sourced(view, nodes, foci, rules.source_predicates))
     store.bulk_extend(_quads(rules.ontology, DEFAULT))
     store.bulk_extend(_quads(meta, ox.NamedNode(str(META_GRAPH))))
     return store
+
+
+def _sourced(
+    view: View, nodes: set[Term], foci: set[Term], predicates: set[ox.NamedNode] | None
+) -> Iterator[ox.Quad]:
+    """The source graphs' quads the checks read: about the foci, on the given properties (or,
+    when these are unknown, every quad of every node)."""
+    if predicates is None:
+        pairs: Iterable[tuple[Term, ox.NamedNode | None]] = ((n, None) for n in nodes)
+    else:
+        pairs = ((n, p) for n in foci for p in predicates)
+    for node, predicate in pairs:
+        for quad in view.store.quads_for_pattern(node, predicate, None, None):
+            if quad.graph_name not in (DEFAULT, ONTOLOGY, INFERRED):
+                yield quad
+
+
+_NEIGHBOURHOOD = """
+CONSTRUCT { ?s ?p ?o . ?o a ?type } WHERE {
+  VALUES ?s { %s }
+  ?s ?p ?o .
+  OPTIONAL { ?o a ?type }
+}"""
+
+
+def _values(nodes: list[ox.NamedNode]) -> str:
+    """IRIs for a VALUES block."""
+    return " ".join(str(node) for node in nodes)
 
 
 ONTOLOGY = ox.NamedNode(str(ONTOLOGY_GRAPH))
@@ -481,13 +587,20 @@ def _quads(graph: Graph, name: ox.NamedNode | ox.DefaultGraph) -> Iterator[ox.Qu
 def _check_findings(
     view: View, foci: set[Term], meta: Graph, rules: Rules, store: ox.Store | None = None
 ) -> list[Finding]:
-    """The checks' findings about the foci (on the neighbourhood, or on the store given)."""
+    """The checks' findings about the foci (on the neighbourhood, or on the store given).
+
+    Each check is asked about the foci that are IRIs alone (VALUES ?this); blank nodes cannot
+    be named in a query, so when some foci are blank, the check is also run whole for them.
+    """
     if store is None:
-        store = _check_store(view, _reached(view, foci, rules), meta, rules)
-    wanted = {from_oxigraph(node) for node in foci}
+        store = _check_store(view, _reached(view, foci, rules), foci, meta, rules)
+    named = {from_oxigraph(node) for node in foci if isinstance(node, ox.NamedNode)}
+    blank = {from_oxigraph(node) for node in foci if not isinstance(node, ox.NamedNode)}
     found = []
     for check in rules.checks:
-        found += [f for f in check_findings(check, store) if f.focus in wanted]
+        found += [f for f in check_findings(check, store, named) if f.focus in named]
+        if blank:
+            found += [f for f in check_findings(check, store) if f.focus in blank]
     return found
 
 
@@ -497,27 +610,44 @@ def _inconsistent(
     """The inconsistencies about the nodes (and their identity partners), on what types them.
 
     Terms of the vocabularies are left out: a contribution may not change them (policy), and
-    what points at a class or a concept is half the graph.
+    what points at a class or a concept is half the graph. Of the triples pointing at a node,
+    one per property is enough: what OWL 2 RL infers of the node from them (its types, by
+    range) depends on the property alone, except for identity links, all kept.
     """
     nodes = {node for node in change_nodes if not _vocabulary(node, rules)}
     for node in change_nodes:
         for link in IDENTITY:
             nodes |= {n for n in view.objects(node, link) if _is_node(n)}
             nodes |= set(view.subjects(node, link))
-    quads = [q for node in nodes for q in view.about(node) if q.graph_name == DEFAULT]
-    quads += [q for node in nodes for q in view.pointing(node)]
-    graph = Graph(bind_namespaces="none")
-    for prefix, namespace in names.namespaces():
-        graph.bind(prefix, namespace, override=False)
-    graph += rules.ontology
-    _rdflib(quads, graph)
+    quads = [q for node in nodes for q in view.own(node)]
+    for node in nodes:
+        seen: set[ox.NamedNode] = set()
+        for quad in view.pointing(node):
+            if quad.predicate not in seen or quad.predicate in KEPT_LINKS:
+                seen.add(quad.predicate)
+                quads.append(quad)
+    asserted = [*rules.ontology, *(_triple(q) for q in quads)]
     wanted = {from_oxigraph(node) for node in nodes}
+    kept = wanted | rules.terms  # what the clash queries read: the nodes', the terms'
+    closed = [t for t in closure_triples(asserted, reasoner) if t[0] in kept or t[1] in READ]
     found = [
         i
-        for i in inconsistencies(close(graph, reasoner), graph)
+        for i in clashes(closed, [t for t in asserted if t[0] in kept], names)
         if i.node in wanted or i.node is None
     ]
     return wanted, found
+
+
+KEPT_LINKS = {*IDENTITY, ox.NamedNode(str(OWL.differentFrom))}
+READ = {
+    URIRef(str(ERRNS.error)),
+    OWL.disjointWith,
+}  # read by the clash queries whatever their subject
+
+
+def _triple(quad: ox.Quad) -> tuple[Node, Node, Node]:
+    """A quad's triple as rdflib terms."""
+    return from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)
 
 
 @dataclass
@@ -629,6 +759,7 @@ def judge_all(index: Index, rules: Rules, names: NamespaceManager, reasoner: Rea
     result = Judged([], [])
     for start in range(0, len(nodes), CHUNK):
         chunk = set(nodes[start : start + CHUNK])
+        view.seen.clear()  # what one chunk looked up, the next rarely needs
         fresh = rejudged(
             Judged([], []), view, Foci(chunk, chunk), chunk, meta, rules, names, reasoner
         )

@@ -92,9 +92,12 @@ class Index:
     def names(self) -> Graph:
         """An empty graph with the project's prefixes (the data's first), to name terms."""
         graph = Graph(bind_namespaces="none")
+        bound: set[tuple[str, str]] = set()  # files declare the same prefixes: bind each once
         for name in [*sorted(self.state["files"].get("data", {})), str(ONTOLOGY_GRAPH)]:
-            for prefix, namespace in self.prefixes(name).items():
-                graph.bind(prefix, namespace, override=False)
+            for pair in self.prefixes(name).items():
+                if pair not in bound:
+                    bound.add(pair)
+                    graph.bind(*pair, override=False)
         graph.bind("prov", "http://www.w3.org/ns/prov#", override=False)
         return graph
 

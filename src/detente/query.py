@@ -24,6 +24,7 @@ from detente.index import Index, asserted_default, closure_default, ensure_closu
 from detente.kg import Project, Sources
 from detente.read import InputError, read_text, refuse_remote_sparql_parsed
 from detente.reason import close
+from detente.validate import code_of, values_opening
 
 Engine = TypingLiteral["rdflib", "oxigraph"]
 DefaultGraphs = (
@@ -137,20 +138,13 @@ def _oxigraph_select(
 
 def with_bindings(question: Question, bindings: dict[str, Node]) -> str:
     """The query with the given variables fixed by a VALUES block opening its WHERE clause."""
-    text = question.text
     if not bindings:
-        return text
-    code = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)  # comments hide nothing
+        return question.text
+    code = code_of(question.text)
     for name in bindings:
         if not re.search(rf"[?$]{name}\b", code):
             raise QueryError(str(question.path), f"--bind {name}: the query has no ?{name}")
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(term.n3() for term in bindings.values())
-    block = f"VALUES ({names}) {{ ({values}) }}"
-    where = re.search(r"\bWHERE\s*\{", code, re.IGNORECASE)
-    if where is None:
-        return f"{text.rstrip()}\n{block}\n"
-    return f"{text[: where.end()]} {block}{text[where.end() :]}"
+    return values_opening(question.text, list(bindings), [tuple(bindings.values())])
 
 
 def run(

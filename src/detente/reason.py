@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
@@ -10,7 +11,7 @@ import pyoxigraph as ox
 import reasonable
 from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, Node, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import XSD, NamespaceManager
 
 from detente.engines import from_oxigraph, to_quad
 
@@ -86,12 +87,27 @@ def _describe(kind: str, a: str, b: str) -> str:
     return f"is declared both the same as and different from {a}"
 
 
-def _store_of(graph: Graph) -> ox.Store:
-    """A store of a graph's RDF triples (owlrl's closure may hold literals as subjects)."""
+Triple = tuple[Node, Node, Node]
+
+
+def closure_triples(triples: list[Triple], reasoner: Reasoner = "reasonable") -> list[Triple]:
+    """The triples and everything OWL 2 RL infers from them (owlrl's errors included)."""
+    if reasoner == "owlrl":
+        graph = Graph(bind_namespaces="none")
+        for triple in triples:
+            graph.add(triple)
+        return list(close(graph, "owlrl"))
+    engine = reasonable.PyReasoner()
+    engine.from_graph(triples)
+    return [(s, p, _plain_string(o)) for s, p, o in engine.reason()]
+
+
+def _store_of(triples: Iterable[Triple]) -> ox.Store:
+    """A store of the RDF triples among these (owlrl's closure may hold literals as subjects)."""
     store = ox.Store()
     store.bulk_extend(
         to_quad((s, p, o), ox.DefaultGraph())
-        for s, p, o in graph
+        for s, p, o in triples
         if not isinstance(s, Literal) and isinstance(p, URIRef)
     )
     return store
@@ -102,20 +118,28 @@ def inconsistencies(closed: Graph, asserted: Graph | None = None) -> list[Incons
 
     Class clashes are sought in the closure; two values of a functional property in the
     asserted graph when it is given, since the closure spreads them through owl:sameAs.
+    """
+    return clashes(closed, asserted, closed.namespace_manager)
+
+
+def clashes(
+    closed: Iterable[Triple], asserted: Iterable[Triple] | None, names: NamespaceManager
+) -> list[Inconsistency]:
+    """The contradictions of a closure (and of the asserted triples it closes, when given).
+
     The queries run on pyoxigraph, which is much faster than rdflib's engine here.
     """
+    closed_store = _store_of(closed)
+    stores = {"closed": closed_store, "asserted": closed_store}
+    if asserted is not None:
+        stores["asserted"] = _store_of(asserted)
     found: list[Inconsistency] = []
-    names = closed.namespace_manager
-    stores = {
-        id(graph): _store_of(graph)
-        for graph in {id(closed): closed, id(asserted): asserted}.values()
-        if graph is not None
-    }
     for kind in CLASH_QUERIES:
-        graph = asserted if kind == "functional" and asserted is not None else closed
-        for row in stores[id(graph)].query(CLASH_QUERIES[kind]):  # type: ignore[union-attr]
+        store = stores["asserted" if kind == "functional" else "closed"]
+        for row in store.query(CLASH_QUERIES[kind]):  # type: ignore[union-attr]
             node, a, b = (from_oxigraph(row[name]) for name in ("node", "a", "b"))
             found.append(Inconsistency(node, _describe(kind, a.n3(names), b.n3(names))))
-    for message in closed.objects(None, ERRNS.error):
-        found.append(Inconsistency(None, str(message)))
+    errors = ox.NamedNode(str(ERRNS.error))
+    for quad in closed_store.quads_for_pattern(None, errors, None, None):
+        found.append(Inconsistency(None, str(from_oxigraph(quad.object))))
     return sorted(set(found), key=lambda item: (str(item.node), item.message))

@@ -216,10 +216,33 @@ def load_checks(folder: Path) -> list[Check]:
     return checks
 
 
-def _solutions(check: Check, store: ox.Store) -> ox.QuerySolutions:
-    """The rows of a check, or an error naming the check's file."""
+def code_of(text: str) -> str:
+    """A SPARQL text with its comments blanked out (same length, same positions)."""
+    return re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)
+
+
+def values_opening(text: str, names: list[str], rows: list[tuple[Node, ...]]) -> str:
+    """The query with a VALUES block of these rows opening its (outer) WHERE clause.
+
+    Joined with the rest of the clause, it keeps exactly the solutions whose variables have
+    one of these rows' values.
+    """
+    variables = " ".join(f"?{name}" for name in names)
+    values = " ".join("(" + " ".join(term.n3() for term in row) + ")" for row in rows)
+    block = f"VALUES ({variables}) {{ {values} }}"
+    where = re.search(r"\bWHERE\s*\{", code_of(text), re.IGNORECASE)
+    if where is None:
+        return f"{text.rstrip()}\n{block}\n"
+    return f"{text[: where.end()]} {block}{text[where.end() :]}"
+
+
+def _solutions(check: Check, store: ox.Store, foci: set[Node] | None = None) -> ox.QuerySolutions:
+    """The rows of a check (about the foci alone, when given), or an error naming its file."""
+    text = check.text
+    if foci is not None and not re.search(r"\bAS\s+[?$]this\b", code_of(text), re.IGNORECASE):
+        text = values_opening(text, ["this"], [(node,) for node in sorted(foci, key=str)])
     try:
-        solutions = store.query(check.text)
+        solutions = store.query(text)
     except SyntaxError as err:
         raise InputError(str(check.path), f"SPARQL syntax error: {err.msg}") from None
     if not isinstance(solutions, ox.QuerySolutions) or ox.Variable("this") not in [
@@ -265,10 +288,11 @@ def run_checks(
     return found
 
 
-def check_findings(check: Check, store: ox.Store) -> list[Finding]:
-    """The findings of one check on a store (its default graph, and its named graphs)."""
+def check_findings(check: Check, store: ox.Store, foci: set[Node] | None = None) -> list[Finding]:
+    """The findings of one check on a store (its default graph, and its named graphs): all,
+    or those about the foci."""
     found = []
-    for row in _solutions(check, store):
+    for row in _solutions(check, store, foci):
         if row["this"] is None:
             raise InputError(str(check.path), "a row of this check leaves ?this unbound")
         found.append(
