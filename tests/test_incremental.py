@@ -10,19 +10,23 @@ and on the synthetic contributions of tests/test_synth.py (each judged against i
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from conftest import copy_project, invoke
+from rdflib import URIRef
 
 from detente.contribution import judge_contribution, judge_contribution_indexed
-from detente.incremental import base_judgement, judge_all, load_rules
+from detente.incremental import DET_NS as DET
+from detente.incremental import _source_predicates, base_judgement, judge_all, load_rules
 from detente.index import open_index
 from detente.kg import Project, find_project
 from detente.policy import read_contribution
-from detente.synth import synth
-from detente.validate import Outcome, check_project, names_of
+from detente.synth import make_world, states_for, synth
+from detente.validate import Check, Outcome, check_findings, check_project, load_checks, names_of
 
 CORPUS = Path(__file__).parent / "contributions"
 # Defects in a neighbour, clashes, conflicts, and accepted ones, from the corpus.
@@ -190,3 +194,83 @@ def test_changes_only_judges_what_the_contribution_changes(small: Project, tmp_p
     assert "changes only" in text.stdout.splitlines()[-1]
     state = json.loads((project.root / ".cache" / "index" / "state.json").read_text())
     assert state["judged"] is None  # nothing recorded: the graph was not judged whole
+
+
+# ------------------------------------------------------------------ the pieces that keep it fast
+
+
+def _check(text: str) -> Check:
+    """A check of the given text (WARN, no header checks)."""
+    return Check("probe-violation", Path("probe-violation.rq"), text, "WARN", "probe", False, None)
+
+
+PREFIX = "PREFIX det: <https://w3id.org/detente/ontology#>\n"
+
+
+def test_source_predicates_read_from_graph_patterns_about_this() -> None:
+    """A check reading `GRAPH ?g { ?this det:source ?v ; det:quote ?q }` needs those two
+    properties of its foci in the source graphs, nothing else; the meta graph is read whole."""
+    text = PREFIX + (
+        "SELECT ?this WHERE { GRAPH <https://w3id.org/detente/id/graph/meta> { ?g a ?k }\n"
+        "  GRAPH ?g { ?this det:source ?v ; det:quote ?q . ?this a det:Meeting } }"
+    )
+    found = _source_predicates(_check(text))
+    assert found == {
+        ox.NamedNode(DET + "source"),
+        ox.NamedNode(DET + "quote"),
+        ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+    }
+    assert _source_predicates(_check(PREFIX + "SELECT ?this WHERE { ?this det:post ?p }")) == set()
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "GRAPH ?g { ?other det:source ?this }",  # another node's triple
+        "GRAPH ?g { ?this ?p ?v }",  # any property
+        "GRAPH ?g { ?this det:about/det:source ?v }",  # a path
+        "GRAPH ?g { { ?this det:source ?v } UNION { ?this det:quote ?v } }",  # nested braces
+        "GRAPH <https://w3id.org/detente/id/graph/dw-2023-05-30> { ?this det:source ?v }",
+    ],
+)
+def test_source_predicates_unsure_reads_every_source_triple(where: str) -> None:
+    """Where the check's source-graph patterns cannot be read for sure, the answer is None:
+    every neighbour's source-graph triples are then given to the checks."""
+    assert _source_predicates(_check(PREFIX + f"SELECT ?this WHERE {{ {where} }}")) is None
+
+
+def test_a_check_asked_about_foci_finds_what_the_whole_check_finds_of_them() -> None:
+    """Asking a check about some nodes (VALUES ?this) gives the rows of the whole check about
+    them: here duplicate-tenure on two unordered tenures of one post by one holder, and a third
+    tenure elsewhere."""
+    data = """
+    @prefix det: <https://w3id.org/detente/ontology#> .
+    @prefix t: <https://w3id.org/detente/id/tenure/> .
+    t:a det:holder t:x ; det:post t:p .
+    t:b det:holder t:x ; det:post t:p .
+    t:c det:holder t:y ; det:post t:p .
+    t:d det:holder t:y ; det:post t:p .
+    """
+    store = ox.Store()
+    store.load(data, ox.RdfFormat.TURTLE)
+    check = next(
+        c for c in load_checks(find_project().root / "scripts/checks") if "duplicate" in c.name
+    )
+    whole = {(f.focus, f.value) for f in check_findings(check, store)}
+    t = "https://w3id.org/detente/id/tenure/"
+    assert whole == {(URIRef(t + "a"), URIRef(t + "b")), (URIRef(t + "c"), URIRef(t + "d"))}
+    asked = {(f.focus, f.value) for f in check_findings(check, store, {URIRef(t + "c")})}
+    assert asked == {(URIRef(t + "c"), URIRef(t + "d"))}
+    assert check_findings(check, store, set()) == []
+
+
+def test_larger_synthetic_graphs_speak_of_more_states() -> None:
+    """One state per 5,000 report triples, between 12 and 190: posts keep tens of holders."""
+    assert [states_for(n) for n in (1_000, 60_000, 100_000, 1_000_000, 5_000_000)] == [
+        12,
+        12,
+        20,
+        190,
+        190,
+    ]
+    assert len(make_world(random.Random(1), 40).states) == 40

@@ -183,10 +183,20 @@ def made_up_name(rng: random.Random) -> str:
     return "".join(parts).capitalize()
 
 
-def make_world(rng: random.Random) -> World:
-    """Twelve made-up states with distinct names."""
+TRIPLES_PER_STATE = 5000  # a larger graph speaks of more states, not of more ministers each
+
+
+def states_for(triples: int) -> int:
+    """How many states a graph of that many report triples speaks of: one per 5,000 triples,
+    at least 12, at most 190 (about as many as there are); each post then has tens of
+    successive holders, not hundreds."""
+    return min(190, max(12, triples // TRIPLES_PER_STATE))
+
+
+def make_world(rng: random.Random, states: int = 12) -> World:
+    """Made-up states with distinct names."""
     names: set[str] = set()
-    while len(names) < 12:
+    while len(names) < states:
         names.add(made_up_name(rng) + "ia")
     return World(states=[(name.lower(), name) for name in sorted(names)])
 
@@ -1193,7 +1203,7 @@ def synth(
     files, or (article=False) synthetic reports only."""
     rng = random.Random(seed)
     copy_project_frame(out, article)
-    world = make_world(rng)
+    world = make_world(rng, states_for(triples))
     files = max(1, round(triples / TRIPLES_PER_FILE))
     per_file = triples // files
     written = 0
