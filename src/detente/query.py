@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -130,9 +131,14 @@ def _oxigraph_select(
     if not isinstance(solutions, ox.QuerySolutions):
         raise QueryError(str(question.path), "only SELECT questions are supported")
     variables = [v.value for v in solutions.variables]
-    rows: list[Row] = [
-        tuple(from_oxigraph_or_none(solution[v]) for v in variables) for solution in solutions
-    ]
+    terms: dict[Any, Node | None] = {None: None}  # a value met again is converted once
+
+    def term(value: Any) -> Node | None:
+        if value not in terms:
+            terms[value] = from_oxigraph_or_none(value)
+        return terms[value]
+
+    rows: list[Row] = [tuple(term(solution[v]) for v in variables) for solution in solutions]
     return Results(variables, rows)
 
 
