@@ -24,12 +24,13 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from filelock import FileLock
-from rdflib import Graph
+from rdflib import BNode, Graph
 
 from detente import __version__
 from detente.engines import to_oxigraph
@@ -42,6 +43,17 @@ from detente.kg import (
     meta_graph,
 )
 from detente.read import InputError
+from detente.reason import (
+    META_CLASSES,
+    RDF_TYPE,
+    SAME_AS,
+    SCHEMA_PREDICATES,
+    NTriple,
+    PropertyAxioms,
+    lean_ontology,
+    link_closure,
+    property_axioms,
+)
 
 FORMAT = 2  # the layout of the index; another value means: rebuild
 DEFAULT = ox.DefaultGraph()
@@ -384,32 +396,78 @@ def asserted_default() -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
 def ensure_closure(index: Index, reasoner: str = "reasonable") -> None:
     """Compute the closure's inferred triples into their graph, unless they are current.
 
-    The reasoner reads the asserted triples from an N-Triples dump; what it infers beyond
-    them goes to the inferred graph, so that asserted + inferred hold each triple once.
+    With reasonable the closure is computed in chunks of nodes (`_split_closure`), in memory
+    bounded by the chunk, exactly as on the whole graph at once; when the ontology or data
+    use what a split cannot follow, and with owlrl, on the whole graph. What the reasoner
+    infers beyond the asserted triples goes to the inferred graph, so that asserted +
+    inferred hold each triple once.
     """
     if index.state.get("closure") == reasoner:
         return
-    _afford_closure(index)
-    inferred = ox.NamedNode(str(INFERRED_GRAPH))
-    index.store.remove_graph(inferred)
-    index.store.bulk_extend(
-        ox.Quad(s, p, o, inferred)
-        for s, p, o in _closure(index.store, reasoner)
-        if not _has(index.store, s, p, o, DEFAULT)
-    )
+    plan = _split_plan(index.store) if reasoner == "reasonable" else None
+    _afford_closure(index, split=plan is not None)
+    try:
+        if plan is None:
+            _keep_inferred(index, _added(index.store, _whole_closure(index.store, reasoner)))
+        else:
+            _keep_inferred(index, _split_closure(index.store, plan, CLOSURE_CHUNK))
+    except Unsplittable:  # the data made schema: the split was not exact, nothing is kept
+        _afford_closure(index, split=False)
+        _keep_inferred(index, _added(index.store, _whole_closure(index.store, reasoner)))
     index.state["closure"] = reasoner
     index.save()
 
 
-CLOSURE_BYTES_PER_TRIPLE = 16_000  # measured: 13 GB for 795,000 triples (reasonable + rdflib)
+def _keep_inferred(index: Index, inferred: Iterable[tuple[Term, Term, Term]]) -> None:
+    """Replace the inferred graph by these triples, in batches (the bulk loader keeps what it
+    is given in memory, up to a million quads)."""
+    graph = ox.NamedNode(str(INFERRED_GRAPH))
+    # Quad by quad, a batch at a time: remove_graph holds all it removes in memory (1 GB
+    # for the 650,000 inferred quads of a million triples), and is no faster.
+    while gone := list(islice(index.store.quads_for_pattern(None, None, None, graph), BATCH)):
+        for quad in gone:
+            index.store.remove(quad)
+    quads = (ox.Quad(s, p, o, graph) for s, p, o in inferred)  # type: ignore[arg-type]
+    while batch := list(islice(quads, BATCH)):
+        index.store.bulk_extend(batch)
 
 
-def _afford_closure(index: Index) -> None:
+BATCH = 200_000
+
+
+def _added(
+    store: ox.Store, closed: Iterable[tuple[Term, Term, Term]]
+) -> Iterator[tuple[Term, Term, Term]]:
+    """The triples of a closure that the default graph does not hold."""
+    return (triple for triple in closed if not _has(store, *triple, DEFAULT))
+
+
+# The chunk: 20,000 triples. Measured at 770,000 triples (bench/bench_closure.py, a shared
+# machine), chunks of 10,000, 20,000, 40,000 and 100,000 triples take 85, 58, 66 and 64 s
+# and 331, 385, 488 and 761 MB at peak: smaller chunks pay the ontology's closure each.
+CLOSURE_CHUNK = 20_000
+# Memory (peak RSS of the whole process), split: a fixed part, the chunk's reasoning and
+# the store's write buffers while the inferred graph is replaced (some 600 MB), and a part
+# per triple, the chunk of each node, the link closure (some 300 bytes): 0.9 GB measured
+# at 770,000 triples (the inferred graph replaced), 1.4 GB estimated with these. Whole:
+# reasonable's own need, which grows faster than the graph (it pairs the instances of
+# disjoint classes and the values of functional properties): 0.8 GB at 81,000 triples,
+# killed at 24 GB at 770,000.
+CLOSURE_CHUNK_BYTES = 1_000_000_000
+CLOSURE_BYTES_PER_TRIPLE = 500
+WHOLE_CLOSURE_BYTES_PER_TRIPLE = 40_000  # 16.9 GB measured at 400,000 triples
+
+
+def _afford_closure(index: Index, split: bool = True) -> None:
     """Refuse, with a clear error, a closure this machine has not the memory for.
 
-    The reasoner hands back the whole closure as rdflib terms, some 16 KB a triple at peak.
+    Split in chunks, the closure needs a fixed amount (a chunk, the store's buffers) and a
+    little per triple; whole, some 40 KB a triple at peak, more as the graph grows.
     """
-    need = index.triples() * CLOSURE_BYTES_PER_TRIPLE
+    if split:
+        need = CLOSURE_CHUNK_BYTES + index.triples() * CLOSURE_BYTES_PER_TRIPLE
+    else:
+        need = index.triples() * WHOLE_CLOSURE_BYTES_PER_TRIPLE
     available = _available_memory()
     if available is not None and need > available:
         raise InputError(
@@ -434,8 +492,19 @@ def _available_memory() -> int | None:
     return min(known) if known else None
 
 
-def _closure(store: ox.Store, reasoner: str) -> Iterator[tuple[Any, Any, Any]]:
-    """The closure of the store's default graph, as pyoxigraph terms."""
+def _closure(
+    store: ox.Store, reasoner: str, chunk: int | None = CLOSURE_CHUNK
+) -> Iterator[tuple[Term, Term, Term]]:
+    """The closure of the store's default graph, as pyoxigraph terms: split in chunks of
+    about `chunk` triples where it can be, else (or with chunk None) whole."""
+    plan = _split_plan(store) if reasoner == "reasonable" and chunk else None
+    if plan is None or chunk is None:
+        return _whole_closure(store, reasoner)
+    return _split_closure(store, plan, chunk, asserted=True)
+
+
+def _whole_closure(store: ox.Store, reasoner: str) -> Iterator[tuple[Term, Term, Term]]:
+    """The closure of the store's default graph, computed at once, as pyoxigraph terms."""
     from detente.reason import close
 
     with tempfile.TemporaryDirectory() as work:
@@ -453,6 +522,299 @@ def _closure(store: ox.Store, reasoner: str) -> Iterator[tuple[Any, Any, Any]]:
             closed = close(graph, reasoner)  # type: ignore[arg-type]
     for s, p, o in closed:
         yield to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)
+
+
+# ------------------------------------------------------------------ the closure in chunks
+#
+# Why the split closure is exact (reasonable 0.4.4's rules). Every node belongs to one chunk
+# (an identity class wholly; the ontology's nodes to chunk 0). A chunk's reasoner reads the
+# ontology, the triples whose subject is in the chunk, and for each of its nodes the triples
+# pointing at it, as far as they can say anything of it: all of them when the property (or
+# one it is a sub-property of) has an inverse or is symmetric; one per property when it only
+# has a range (the same types, whoever points); none otherwise. The chunk keeps what it
+# infers with subject in the chunk. Besides the rules below, reasonable's rules infer from
+# one triple a triple on the same two nodes, or from a node's types another type (prp-dom,
+# prp-rng, prp-spo1, prp-eqp, prp-inv, prp-symp, cax-sco, cax-eqc, cls-uni, cls-int1/2,
+# cls-hv2, cls-svf2, "every subject is an owl:Thing"): a triple on n follows from the
+# triples on n, all in n's chunk. The rules that join two nodes' triples are followed
+# beforehand, from the ontology's axioms read generically: `link_closure` makes every triple
+# of owl:sameAs and of the transitive and functional properties (and of the properties that
+# make theirs: sub-, equivalent and inverse properties), which the chunks read as given;
+# each chunk reads the owl:sameAs triples of the identity classes it names (eq-rep-s,
+# eq-rep-o), and a literal the same as another has its triples copied (eq-rep-o). The
+# ontology's chunk alone reads the axioms of rules that only join what is already made
+# (prp-trp, prp-fp) or only find contradictions (cax-dw, prp-pdw, cls-com, prp-irp,
+# prp-asyp): in the others they would only cost (they pair instances, the square of a
+# chunk). A chunk reads true triples only, so it infers nothing false; each triple on n is
+# inferred in n's chunk: the split gives the whole closure, no more, no less. Where this
+# does not hold, the closure is computed whole: someValuesFrom, allValuesFrom, hasValue or
+# InverseFunctionalProperty in the ontology (rules joining any two nodes; reasonable's
+# prp-ifp makes all subjects of the property the same), schema in the data (asserted: seen
+# before; inferred: seen in the chunks, which then stop), owl:sameAs on a property, rdf:type
+# made by a link property, a literal the same as a node.
+
+
+class Unsplittable(Exception):
+    """The data makes schema: the split closure may miss what it implies."""
+
+
+@dataclass
+class SplitPlan:
+    """What splitting the closure needs: the ontology, its closure and property axioms, the
+    link closure, and the identity classes of nodes and of literals (N-Triples terms)."""
+
+    ontology: list[NTriple]
+    schema: set[NTriple]
+    axioms: PropertyAxioms
+    links: set[NTriple]
+    classes: dict[str, tuple[str, ...]]  # node: the members of its class (non-trivial ones)
+    twins: dict[str, tuple[str, ...]]  # literal: the other literals of its class
+
+
+def _split_plan(store: ox.Store) -> SplitPlan | None:
+    """What the split closure needs, or None when it would not be exact."""
+    ontology_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    ontology = [_nt(q) for q in store.quads_for_pattern(None, None, None, ontology_graph)]
+    with tempfile.TemporaryDirectory() as work:
+        closed = _reason_nt(_write_nt(Path(work) / "ontology.ttl", ontology))
+    schema = {(str(to_oxigraph(s)), str(to_oxigraph(p)), str(to_oxigraph(o))) for s, p, o in closed}
+    axioms = property_axioms(schema)
+    if axioms.unsplittable or RDF_TYPE in axioms.links():
+        return None
+    if any(t not in schema for t in _schema_triples(store)):
+        return None
+    asserted = (
+        _nt(q)
+        for p in axioms.links()
+        for q in store.quads_for_pattern(None, ox.NamedNode(p[1:-1]), None, DEFAULT)
+    )
+    links = link_closure(asserted, axioms)
+    members: dict[str, set[str]] = {}
+    for s, p, o in links:
+        if p == SAME_AS and s != o:
+            members.setdefault(s, {s}).add(o)
+    if not members:
+        return SplitPlan(ontology, schema, axioms, links, {}, {})
+    literal = {node for node in members if node.startswith('"')}
+    if any((node in literal) != (members[node] <= literal) for node in members):
+        return None  # a literal the same as a node
+    used = {str(row["p"]) for row in store.query("SELECT DISTINCT ?p { ?s ?p ?o }")}  # type: ignore[union-attr]
+    if used & members.keys():
+        return None  # eq-rep-p: a property with twins
+    classes = {n: tuple(sorted(ms)) for n, ms in members.items() if n not in literal}
+    twins = {n: tuple(sorted(ms - {n})) for n, ms in members.items() if n in literal}
+    return SplitPlan(ontology, schema, axioms, links, classes, twins)
+
+
+def _nt(quad: Quad) -> NTriple:
+    """A quad's triple in N-Triples terms."""
+    return str(quad.subject), str(quad.predicate), str(quad.object)
+
+
+def _schema_triples(store: ox.Store) -> Iterator[NTriple]:
+    """The default graph's triples that reasonable reads as schema."""
+    for p in SCHEMA_PREDICATES:
+        for quad in store.quads_for_pattern(None, ox.NamedNode(p[1:-1]), None, DEFAULT):
+            yield _nt(quad)
+    kind = ox.NamedNode(RDF_TYPE[1:-1])
+    for meta in META_CLASSES:
+        for quad in store.quads_for_pattern(None, kind, ox.NamedNode(meta[1:-1]), DEFAULT):
+            yield _nt(quad)
+
+
+def _reason_nt(*files: Path) -> list[tuple[Any, Any, Any]]:
+    """reasonable's closure of N-Triples files, as rdflib terms."""
+    import reasonable
+
+    engine = reasonable.PyReasoner()
+    for path in files:
+        engine.load_file(str(path))
+    return engine.reason()  # type: ignore[no-any-return]
+
+
+def _nt_term(term: Any) -> str:
+    """An rdflib term (an IRI or a blank node: a subject) in N-Triples form."""
+    return f"_:{term}" if type(term) is BNode else f"<{term}>"  # not +: rdflib's __radd__
+
+
+def _split_closure(
+    store: ox.Store, plan: SplitPlan, chunk: int, asserted: bool = False
+) -> Iterator[tuple[Term, Term, Term]]:
+    """What the closure of the store's default graph adds to it (with `asserted`, all of
+    the closure), computed chunk by chunk of nodes."""
+    with tempfile.TemporaryDirectory() as work:
+        chunks = _write_chunks(store, plan, chunk, Path(work))
+        # Only the chunk of the ontology's nodes reads the whole ontology: the link closure
+        # has made what prp-trp and prp-fp make, and the other rules that join two instance
+        # triples find contradictions, no triple; the other chunks are spared their joins.
+        ontology = _write_nt(Path(work) / "ontology.ttl", plan.ontology)
+        lean = _write_nt(Path(work) / "lean.ttl", lean_ontology(plan.ontology))
+        unowned: set[tuple[Any, Any, Any]] = set()
+        for number, (given, made) in enumerate(chunks.paths()):
+            said = {quad.triple for quad in ox.parse(path=given, format=ox.RdfFormat.N_TRIPLES)}
+            for s, p, o in _reason_nt(lean if number else ontology, given, made):
+                owner = chunks.owner.get(_nt_term(s))
+                if owner != number and (owner is not None or (s, p, o) in unowned):
+                    continue
+                if owner is None:
+                    unowned.add((s, p, o))
+                if str(p) in _SCHEMA_IRIS or (str(p) == _TYPE_IRI and str(o) in _META_IRIS):
+                    _check_schema((s, p, o), plan.schema)  # rdflib terms are not equal to str
+                triple = to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)
+                if asserted or ox.Triple(*triple) not in said:  # type: ignore[arg-type]
+                    yield triple
+            given.unlink()
+            made.unlink()
+
+
+def _write_chunks(store: ox.Store, plan: SplitPlan, chunk: int, folder: Path) -> _Chunks:
+    """The chunk files of the store's default graph and the link closure, in a folder."""
+    dump = folder / "asserted.nt"
+    store.dump(str(dump), ox.RdfFormat.N_TRIPLES, from_graph=DEFAULT)
+    chunks = _Chunks(folder, plan, chunk)
+    with dump.open(encoding="utf-8") as lines:
+        chunks.share(line[: line.index(" ")] for line in lines)
+    extra = set(plan.links)
+    with dump.open(encoding="utf-8") as lines:
+        for line in lines:
+            s, p, o = line[:-3].split(" ", 2)
+            extra.discard((s, p, o))
+            chunks.add(s, p, o)
+    dump.unlink()
+    for triple in sorted(extra):
+        if not triple[0].startswith('"'):  # a literal's triples: by its twins' copies
+            chunks.add(*triple, said=False)
+    chunks.close()
+    return chunks
+
+
+_SCHEMA_IRIS = frozenset(p[1:-1] for p in SCHEMA_PREDICATES)
+_META_IRIS = frozenset(c[1:-1] for c in META_CLASSES)
+_TYPE_IRI = RDF_TYPE[1:-1]
+
+
+def _write_nt(path: Path, triples: Iterable[NTriple]) -> Path:
+    """Write triples of N-Triples terms to a file."""
+    path.write_text("".join(f"{s} {p} {o} .\n" for s, p, o in triples), encoding="utf-8")
+    return path
+
+
+def _check_schema(triple: tuple[Any, Any, Any], schema: set[NTriple]) -> None:
+    """Stop a split closure that infers schema the ontology's closure has not."""
+    s, p, o = (str(to_oxigraph(term)) for term in triple)
+    if (s, p, o) not in schema:
+        raise Unsplittable(f"{s} {p} {o}")
+
+
+class _Chunks:
+    """Chunk files of N-Triples: each node is given to a chunk, which gets its triples, the
+    asserted ones in one file, the inferred ones (of the link closure) in another.
+
+    Chunk 0 has the ontology's nodes; the data's subjects fill the others in the order of
+    the dump, which holds each subject's triples together, about `size` triples a chunk.
+    """
+
+    def __init__(self, folder: Path, plan: SplitPlan, size: int) -> None:
+        self.folder, self.plan, self.size = folder, plan, size
+        self.owner: dict[str, int] = {}
+        self.counts: list[int] = []  # triples of the subjects given
+        self.written: list[int] = []  # triples written, the objects' too
+        self.lines: dict[tuple[int, bool], list[str]] = {}  # (chunk, asserted): to write
+        self.touched: list[set[str]] = []  # members of identity classes each chunk names
+        self.pointed: set[tuple[str, str]] = set()  # (node, property): its chunk has one
+        self.tells: dict[str, str] = {}
+        self._open()
+        for s, _, _ in plan.ontology:
+            self._give(s, 0)
+
+    def _open(self) -> None:
+        """Start a new chunk."""
+        self.counts.append(0)
+        self.written.append(0)
+        self.touched.append(set())
+        for said in (True, False):
+            self.lines[len(self.counts) - 1, said] = []
+            self._path(len(self.counts) - 1, said).touch()
+
+    def _path(self, number: int, said: bool) -> Path:
+        """The file of a chunk's asserted or inferred triples."""
+        return self.folder / f"chunk-{number}-{'said' if said else 'made'}.ttl"  # N-Triples
+
+    def paths(self) -> list[tuple[Path, Path]]:
+        """The files of each chunk: its asserted triples, its inferred ones."""
+        return [(self._path(n, True), self._path(n, False)) for n in range(len(self.counts))]
+
+    def _give(self, node: str, number: int) -> int:
+        """Give a node, with its identity class, to a chunk, unless it has one."""
+        owner = self.owner.get(node)
+        if owner is None:
+            owner = number
+            for member in self.plan.classes.get(node, (node,)):
+                self.owner[member] = owner
+        return owner
+
+    def share(self, subjects: Iterable[str]) -> None:
+        """Give the subjects (each one's triples together) to chunks, by their triples."""
+        for subject, group in groupby(subjects):
+            if subject in self.owner:
+                continue
+            many = sum(1 for _ in group)
+            full = self.counts[-1] > 0 and self.counts[-1] + many > self.size
+            if len(self.counts) == 1 or full:  # chunk 0 is the ontology's
+                self._open()
+            self._give(subject, len(self.counts) - 1)
+            self.counts[-1] += many
+
+    def _write(self, number: int, s: str, p: str, o: str, said: bool) -> None:
+        """Put a triple in a chunk."""
+        lines = self.lines[number, said]
+        lines.append(f"{s} {p} {o} .\n")
+        self.written[number] += 1
+        for node in (s, o):
+            if node in self.plan.classes:
+                self.touched[number].add(node)
+        if len(lines) >= 10_000:
+            self._flush(number, said)
+
+    def _flush(self, number: int, said: bool) -> None:
+        """Append a chunk's pending lines to its file."""
+        with self._path(number, said).open("a", encoding="utf-8") as file:
+            file.writelines(self.lines[number, said])
+        self.lines[number, said].clear()
+
+    def add(self, s: str, p: str, o: str, said: bool = True) -> None:
+        """Put a triple in its subject's chunk, and in its object's as far as the object
+        needs it: all of them, or one for each property that only types it, or none."""
+        mine = self._give(s, len(self.counts) - 1)
+        self._write(mine, s, p, o, said)
+        if o.startswith('"'):
+            for twin in self.plan.twins.get(o, ()):
+                self._write(mine, s, p, twin, False)
+            return
+        tells = self.tells.get(p)
+        if tells is None:
+            tells = self.tells[p] = self.plan.axioms.tells(p)
+        if tells == "nothing":
+            return
+        theirs = self._give(o, len(self.counts) - 1)
+        if tells == "types":
+            if (o, p) in self.pointed:
+                return
+            self.pointed.add((o, p))
+        if theirs != mine:
+            self._write(theirs, s, p, o, said)
+
+    def close(self) -> None:
+        """Write the chunks out, each with the owl:sameAs triples of the classes it names."""
+        ontology_nodes = {n for s, _, o in self.plan.ontology for n in (s, o)}
+        everywhere = {n for n in ontology_nodes if n in self.plan.classes}
+        for number in range(len(self.counts)):
+            named = {m for n in self.touched[number] | everywhere for m in self.plan.classes[n]}
+            for node in sorted(named):
+                for other in self.plan.classes[node]:
+                    self.lines[number, False].append(f"{node} {SAME_AS} {other} .\n")
+            self._flush(number, True)
+            self._flush(number, False)
 
 
 def closure_default() -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
