@@ -439,9 +439,7 @@ def _rdflib(quads: Iterable[ox.Quad], graph: Graph | None = None) -> Graph:
     """An rdflib graph of the quads' triples."""
     target = graph if graph is not None else Graph(bind_namespaces="none")
     for quad in quads:
-        target.add(
-            (from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object))
-        )
+        target.add(_triple(quad))
     return target
 
 

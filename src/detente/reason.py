@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import reasonable
 from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, Node, URIRef
-from rdflib.namespace import XSD, NamespaceManager
+from rdflib.namespace import OWL, RDF, RDFS, XSD, NamespaceManager
 
 from detente.engines import from_oxigraph, to_quad
 
@@ -149,9 +149,7 @@ def clashes(
 
 # Terms in N-Triples form (<iri>, _:label, a literal), as pyoxigraph writes them.
 NTriple = tuple[str, str, str]
-_OWL = "http://www.w3.org/2002/07/owl#"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL, _RDF, _RDFS = str(OWL), str(RDF), str(RDFS)
 SAME_AS = f"<{_OWL}sameAs>"
 RDF_TYPE = f"<{_RDF}type>"
 # What reasonable reads as schema: these predicates, and rdf:type with these objects.
