@@ -16,7 +16,8 @@ memory (max RSS, from wait4; a forked query worker counts) is its own. Steps:
               merged graph) for a valid and a defective 500-triple contribution: same exit
               code and findings?
   questions   every question, timed one by one in one process: on the index
-              (answer_indexed) and with rdflib on the loaded dataset (closure made once)
+              (answer_indexed), on the in-memory store `detente serve` holds (loaded
+              once, apart) and with rdflib on the loaded dataset (closure made once)
   cold-query  `detente query held-meetings`, whole process, on a ready index
   refresh     `index` after one data file changed (one quote edited), its judgement caught
               up, the file restored, and the closure and judgement made current again
@@ -37,6 +38,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -193,6 +195,35 @@ def questions_on_index(project: Path, limit: float | None) -> dict[str, Any]:
     return {"times": times, "digests": digests, "left_out": left_out, "stopped": stopped}
 
 
+def questions_served(project: Path, limit: float | None) -> dict[str, Any]:
+    """Each question answered on the in-memory store `detente serve` holds, timed alone."""
+    from rdflib import Graph
+
+    from detente.kg import Project
+    from detente.query import QueryError, questions, run_within
+    from detente.serve import project_store
+
+    chosen = questions(project / "scripts" / "questions")
+    start = time.perf_counter()
+    store, _ = project_store(Project(project))
+    loaded = time.perf_counter() - start
+    empty = Graph(bind_namespaces="none")
+    times, digests, stopped = {}, {}, []
+    for question in chosen:
+        start = time.perf_counter()
+        try:
+            results = run_within(question, empty, "oxigraph", None, store, limit)
+        except QueryError:
+            if limit is None:
+                raise
+            stopped.append(question.name)
+            times[question.name] = time.perf_counter() - start
+            continue
+        times[question.name] = time.perf_counter() - start
+        digests[question.name] = digest(results.rows)
+    return {"times": times, "digests": digests, "stopped": stopped, "load": loaded}
+
+
 def questions_on_rdflib(project: Path, limit: float | None) -> dict[str, Any]:
     """Each question answered by rdflib on the dataset (loaded and closed once), timed alone."""
     import logging
@@ -243,7 +274,11 @@ def digest(rows: list[Any]) -> str:
     return f"{len(rows)}:{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
-CHILDREN = {"questions-index": questions_on_index, "questions-rdflib": questions_on_rdflib}
+CHILDREN = {
+    "questions-index": questions_on_index,
+    "questions-served": questions_served,
+    "questions-rdflib": questions_on_rdflib,
+}
 
 
 # ------------------------------------------------------------------ the steps of one size
@@ -408,6 +443,7 @@ def bench_questions(bench: Bench) -> None:
         notes += f"; left out (no closure in the index): {', '.join(ours['left_out'])}"
     notes += stopped(ours, bench.limit)
     bench.table.figure(bench.label, "questions, index: median", median, ran.peak_mb, notes)
+    bench_served(bench, ours)
     if not bench.full:
         bench.table.row(bench.label, "questions, rdflib: median", None, SKIPPED)
         return
@@ -428,6 +464,33 @@ def bench_questions(bench: Bench) -> None:
         + stopped(theirs, bench.limit)
     )
     bench.table.figure(bench.label, "questions, rdflib: median", their_median, ran.peak_mb, notes)
+
+
+def bench_served(bench: Bench, ours: dict[str, Any]) -> None:
+    """Every question on the in-memory store of `detente serve`: its median, and its rows
+    compared with the index's where both answer on the closure."""
+    ran = run(child("questions-served", bench.project, bench.limit))
+    if failure(ran):
+        bench.table.row(bench.label, "questions, served", ran, failure(ran))
+        return
+    served = json.loads(ran.out.splitlines()[-1])
+    median = statistics.median(served["times"].values())
+    slowest = max(served["times"], key=served["times"].get)
+    project = bench.project / "scripts" / "questions"
+    on_closure = {p.stem for p in project.glob("*.rq") if re.search(CLOSURE_YES, p.read_text())}
+    both = set(ours["digests"]) & set(served["digests"]) & on_closure
+    differ = sorted(q for q in both if ours["digests"][q] != served["digests"][q])
+    notes = (
+        f"max {served['times'][slowest]:.3f} s ({slowest}); index/served "
+        f"{statistics.median(ours['times'].values()) / median:.1f}x (medians); "
+        f"loaded into memory in {served['load']:.1f} s apart; "
+        + (f"rows DIFFER: {', '.join(differ)}" if differ else f"same rows ({len(both)} compared)")
+        + stopped(served, bench.limit)
+    )
+    bench.table.figure(bench.label, "questions, served: median", median, ran.peak_mb, notes)
+
+
+CLOSURE_YES = r"(?im)^#\s*closure:\s*yes\b"
 
 
 def stopped(answers: dict[str, Any], limit: float | None) -> str:

@@ -8,12 +8,14 @@ test may be skipped: a skip, whatever its cause, is reported as a failure.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import hashlib
 import os
 import re
 import shutil
+import tempfile
 import traceback
 from collections import OrderedDict
 from collections.abc import Generator, Iterator
@@ -176,10 +178,17 @@ def _sources_loaded_once() -> Iterator[None]:
 
 
 def copy_project(
-    project: Project | Path, target: Path, extra: dict[str, str] | None = None
+    project: Project | Path,
+    target: Path,
+    extra: dict[str, str] | None = None,
+    judged: bool = False,
 ) -> Path:
     """A copy of a project (ontology, shapes, data, scripts) under target, with `extra` data
-    files (name: text) written into its data/; target returned."""
+    files (name: text) written into its data/; target returned.
+
+    `judged`: the copy comes with its index built and its judgement recorded, as after
+    `detente index --judge` (made once for each state of the files, then copied).
+    """
     source = project.root if isinstance(project, Project) else project
     for folder in PROJECT_FOLDERS:
         shutil.copytree(
@@ -187,7 +196,34 @@ def copy_project(
         )
     for name, text in (extra or {}).items():
         (target / "data" / name).write_text(text, encoding="utf-8")
+    if judged:
+        shutil.copytree(_judged_index(target) / ".cache", target / ".cache")
     return target
+
+
+_JUDGED: dict[tuple[tuple[str, bytes], ...], Path] = {}
+
+
+def _judged_index(root: Path) -> Path:
+    """A project with the files of root whose index is built and judged: made once per state.
+
+    Every `add` judges the whole graph first when its index has no judgement (2 s on the
+    article); a copy of a judged index (same files, same sizes and times) starts from it.
+    """
+    project = Project(root)
+    files = [*project.ontology_files, *project.shapes_files, *project.data_files]
+    key = tuple(
+        (str(path.relative_to(root)), hashlib.sha256(path.read_bytes()).digest()) for path in files
+    )
+    if key not in _JUDGED:
+        template = Path(tempfile.mkdtemp(prefix="detente-judged-"))
+        atexit.register(shutil.rmtree, template, True)
+        for folder in PROJECT_FOLDERS:
+            shutil.copytree(root / folder, template / folder)
+        result = invoke("index", "--judge", "--project", template)
+        assert result.exit_code == 0, result.output
+        _JUDGED[key] = template
+    return _JUDGED[key]
 
 
 def digest(folder: Path) -> dict[str, str]:

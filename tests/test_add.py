@@ -123,7 +123,7 @@ def triples(graph: Graph) -> set[tuple[object, object, object]]:
 @pytest.fixture
 def root(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the project; the working folder is the copy, so `--to data/X.ttl` is in it."""
-    copy = copy_project(project, tmp_path / "project")
+    copy = copy_project(project, tmp_path / "project", judged=True)
     monkeypatch.chdir(copy)
     return copy
 
@@ -616,7 +616,7 @@ def test_interrupted_add_leaves_the_old_file_or_the_new_one(
         generated_contribution(COUNT, "example-daily-2023-06-03"), encoding="utf-8"
     )
     contributions["merge"].write_text(generated_contribution(COUNT), encoding="utf-8")
-    root = copy_project(project, tmp_path / "project")
+    root = copy_project(project, tmp_path / "project", judged=True)
     pristine = tmp_path / "pristine-data"
     shutil.copytree(root / "data", pristine)
     old_names = {path.name for path in pristine.iterdir()}

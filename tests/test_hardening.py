@@ -687,7 +687,7 @@ def _boolean_written_1(tmp_path: Path) -> Path:
 def test_add_of_a_boolean_written_1_keeps_it_as_written(
     process: str, project: Project, tmp_path: Path
 ) -> None:
-    root = copy_project(project, tmp_path / "project")
+    root = copy_project(project, tmp_path / "project", judged=True)
     path = _boolean_written_1(tmp_path)
     code, out, err = detente(process, "add", str(path), "--project", str(root))
     assert code == 0, out + err
@@ -699,7 +699,7 @@ def test_add_of_a_boolean_written_1_keeps_it_as_written(
 def test_add_to_a_file_keeps_its_literals_as_written(project: Project, tmp_path: Path) -> None:
     # The report's file holds a "1"^^xsd:boolean already; adding the report's own description
     # to it must write that literal as written, or refuse the add.
-    root = copy_project(project, tmp_path / "project")
+    root = copy_project(project, tmp_path / "project", judged=True)
     target = root / "data" / "example-daily-2023-06-03.ttl"
     target.write_text(
         PREFIXES
@@ -723,7 +723,7 @@ def test_add_to_a_file_keeps_its_literals_as_written(project: Project, tmp_path:
 
 
 def test_add_of_n_triples_writes_the_project_prefixes(project: Project, tmp_path: Path) -> None:
-    root = copy_project(project, tmp_path / "project")
+    root = copy_project(project, tmp_path / "project", judged=True)
     source = VALID_DIR / "report-example-daily.nt"
     code, out, err = run("add", str(source), "--project", str(root))
     assert code == 0, out + err

@@ -106,7 +106,7 @@ def answer(project: Project) -> dict[tuple[str, str], list[list[str]]]:
 
 def add_to_copy(root: Path, contribution: Path) -> Added:
     """Copy the project, add one contribution with `detente add`, answer every question."""
-    project = Project(copy_project(ROOT, root))
+    project = Project(copy_project(ROOT, root, judged=True))
     result = invoke("add", str(contribution), "--project", str(root))
     return Added(project, result, answer(project))
 

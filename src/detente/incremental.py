@@ -20,6 +20,7 @@ reach (tests/test_incremental.py and bench/prove_incremental.py compare the two)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,8 @@ import pyoxigraph as ox
 from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.util import from_n3
 
 from detente import __version__
@@ -465,7 +468,7 @@ def _shape_findings(
     shapes = targeted(rules.shapes, graph, wanted)
     for triple in ill_typed:
         graph.add(triple)
-    return [f for f in validate(graph, shapes, names) if f.focus in wanted]
+    return [f for f in validate(graph, shapes, names, spare_shapes=True) if f.focus in wanted]
 
 
 TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target)
@@ -505,8 +508,15 @@ def _targets_of(shapes: Graph, shape: Node, graph: Graph) -> set[Node]:
         select = shapes.value(target, SH.select)
         if select is None:
             raise InputError("shapes", f"a target of {shape} is not a SPARQL SELECT target")
-        found |= {row[0] for row in graph.query(_declared(shapes, target) + str(select))}  # type: ignore[index]
+        query = _prepared(_declared(shapes, target) + str(select))
+        found |= {row[0] for row in graph.query(query)}  # type: ignore[index]
     return found
+
+
+@functools.lru_cache(maxsize=256)
+def _prepared(text: str) -> Query:
+    """A SPARQL target's query, parsed once (parsing costs more than running it here)."""
+    return prepareQuery(text)
 
 
 def _declared(shapes: Graph, target: Node) -> str:

@@ -19,6 +19,7 @@ import hashlib
 import json
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -132,12 +133,22 @@ class Index:
         """Close the store for a while, so that other processes can open it read-only (while
         this process holds it, its compactions may delete files under their feet)."""
         self.store.flush()
-        del self.store
-        gc.collect()
+        self.let_go()
         try:
             yield self.path
         finally:
             self.store = ox.Store(str(self.path))
+
+    def let_go(self) -> None:
+        """Drop the store, so that it closes (pyoxigraph closes a store when it is freed)."""
+        # Views of the store can end up in reference cycles (through the tracebacks of
+        # exceptions rdflib catches while reading literals): when anything besides this
+        # attribute still holds it, collect them now, so that the store closes and the
+        # index can be opened again in this process. (A collection costs tens of ms.)
+        held = sys.getrefcount(self.store) > 2  # the attribute, and the call's argument
+        del self.store
+        if held:
+            gc.collect()
 
     def save(self) -> None:
         """Write the state beside the store, atomically."""
@@ -381,11 +392,7 @@ def open_index(project: Project, folder: Path | None = None) -> Iterator[Index]:
             yield index
         finally:
             index.store.flush()
-            del index.store
-            # Views of the store can end up in reference cycles (through the tracebacks of
-            # exceptions rdflib catches while reading literals); collect them now, so that
-            # the store closes and the index can be opened again in this process.
-            gc.collect()
+            index.let_go()
 
 
 def asserted_default() -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:

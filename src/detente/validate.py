@@ -139,13 +139,16 @@ def _ill_typed_finding(triple: tuple[Node, Node, Literal], names: NamespaceManag
     )
 
 
-def validate(graph: Graph, shapes: Graph, names: NamespaceManager) -> list[Finding]:
+def validate(
+    graph: Graph, shapes: Graph, names: NamespaceManager, spare_shapes: bool = False
+) -> list[Finding]:
     """Validate ontology + asserted data against the shapes, with no inference.
 
     SHACL runs on the asserted graph, not on the closure: a range axiom would otherwise make
     any value an instance of the class a shape requires. Subclasses are still followed, since
     the ontology's rdfs:subClassOf triples are in the graph. Ill-typed literals are reported
-    on their own and left out, since SHACL engines cannot compare them.
+    on their own and left out, since SHACL engines cannot compare them. `spare_shapes`: the
+    shapes graph is a copy of the caller's own, which pySHACL may change.
     """
     bad = ill_typed_literals(graph)
     checked = graph
@@ -154,10 +157,19 @@ def validate(graph: Graph, shapes: Graph, names: NamespaceManager) -> list[Findi
         checked += graph
         for triple in bad:
             checked.remove(triple)
-    own_shapes = Graph(bind_namespaces="none")  # pySHACL adds axioms to the shapes it is given
-    own_shapes += shapes
+    own_shapes = shapes
+    if not spare_shapes:  # pySHACL adds axioms to the shapes it is given
+        own_shapes = Graph(bind_namespaces="none")
+        own_shapes += shapes
+    # With no SHACL rule to add triples, pySHACL need not copy the data graph first.
+    in_place = (None, SH.rule, None) not in shapes
     _, report, _ = shacl_validate(
-        checked, shacl_graph=own_shapes, inference="none", advanced=True, allow_warnings=True
+        checked,
+        shacl_graph=own_shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        inplace=in_place,
     )
     ill_typed = [_ill_typed_finding(t, names) for t in bad]
     covered = {(f.focus, f.path) for f in ill_typed}
