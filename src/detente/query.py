@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import multiprocessing
@@ -18,6 +19,8 @@ from typing import Literal as TypingLiteral
 import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from detente.engines import from_oxigraph_or_none, oxigraph_store, to_oxigraph
@@ -98,7 +101,7 @@ def find_question(project: Project, name_or_file: str) -> Question:
 def _rdflib_select(question: Question, text: str, graph: Graph) -> Results:
     """Run a SELECT query with rdflib; syntax errors name their line and column."""
     try:
-        result = graph.query(text)
+        result = graph.query(_prepared(text, tuple(sorted(graph.namespaces()))))
     except ParseException as err:
         raise QueryError(
             str(question.path), f"SPARQL syntax error: {err.msg}", err.lineno, err.col
@@ -110,6 +113,13 @@ def _rdflib_select(question: Question, text: str, graph: Graph) -> Results:
     variables = [str(v) for v in result.vars]
     rows: list[Row] = [tuple(row) for row in result]  # type: ignore[arg-type]
     return Results(variables, rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _prepared(text: str, namespaces: tuple[tuple[str, URIRef], ...]) -> Query:
+    """A query parsed and translated once for rdflib, with the prefixes the graph binds (as
+    `Graph.query` gives a text)."""
+    return prepareQuery(text, initNs=dict(namespaces))
 
 
 _OX_POSITION = re.compile(r"at (\d+):(\d+)")
