@@ -293,8 +293,11 @@ def publication(project: Project, tmp_path_factory: pytest.TempPathFactory) -> P
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent  # this run's folder, above the workers' own
     out = shared / "publication"
+    built = shared / "publication.built"  # written by the worker that built it
     with FileLock(str(shared / "publication.lock")):
-        build(project, out)
+        if not built.exists():
+            build(project, out)
+            built.touch()
     return out
 
 
