@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]  # this checkout
 BIN = Path(sys.executable).parent
 DETENTE = str(BIN / "detente")
 OXIGRAPH = str(BIN / "oxigraph")
@@ -345,7 +346,9 @@ def synth(workdir: Path, size: int, seed: int, table: Table) -> Path:
     """The project for a size, written by `detente synth` unless already there."""
     project = workdir / f"synth-{size}-seed{seed}"
     if project.is_dir():
-        table.row(f"~{size:,}", "synth", None, f"cached: {project}")
+        stale = _sync_questions(project)
+        note = f"; questions brought up to date: {', '.join(stale)}" if stale else ""
+        table.row(f"~{size:,}", "synth", None, f"cached: {project}{note}")
         return project
     partial = project.with_name(project.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
@@ -356,6 +359,18 @@ def synth(workdir: Path, size: int, seed: int, table: Table) -> Path:
     partial.rename(project)
     table.row(f"~{size:,}", "synth", ran, ran.out.strip().split(", to ")[0])
     return project
+
+
+def _sync_questions(project: Path) -> list[str]:
+    """Copy this checkout's questions over a cached project's older ones; their names."""
+    ours, theirs = ROOT / "scripts" / "questions", project / "scripts" / "questions"
+    stale = []
+    for path in sorted(ours.glob("*.rq")):
+        copy = theirs / path.name
+        if not copy.is_file() or copy.read_bytes() != path.read_bytes():
+            shutil.copyfile(path, copy)
+            stale.append(path.stem)
+    return stale
 
 
 def bench_index(bench: Bench) -> bool:

@@ -41,6 +41,29 @@ def test_the_command_line_stops_a_slow_query_with_exit_2(tmp_path: Path) -> None
     assert "Traceback" not in result.output
 
 
+# Every pair of triples, sorted: the engine must hold them all (millions of rows) at once.
+GREEDY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . } ORDER BY ?a ?d ?c ?f"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_query_past_its_memory_limit_fails_with_a_clear_error(
+    engine: Engine, sources: Sources, tmp_path: Path
+) -> None:
+    question = Question("greedy", tmp_path / "greedy.rq", GREEDY)
+    with pytest.raises(QueryError, match=r"more than 64 MB of memory \(--memory MB"):
+        run_within(question, sources.dataset(), engine, timeout=120, memory_mb=64)
+
+
+def test_the_command_line_fails_a_greedy_query_with_exit_2_and_one_line(tmp_path: Path) -> None:
+    script = tmp_path / "greedy.rq"
+    script.write_text(GREEDY, encoding="utf-8")
+    result = invoke("query", script, "--memory", "64", "--timeout", "120")
+    assert result.exit_code == 2
+    assert "more than 64 MB of memory" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_oxigraph_is_the_default_engine() -> None:
     result = invoke("query", "--help")
     assert "[default: oxigraph]" in result.output

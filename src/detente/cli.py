@@ -23,6 +23,7 @@ from detente.kg import Project, load_sources, project_at
 from detente.policy import read_contribution
 from detente.publish.layout import DEFAULT_BASE_URL
 from detente.query import (
+    DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT,
     ENGINES,
     QueryError,
@@ -368,6 +369,16 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
     help="Stop a question that has no answer after this many seconds (exit 2).",
 )
 @click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    metavar="MB",
+    help="Fail a question that needs more memory than this, beyond the loaded graph (exit 2); "
+    "0: no limit. A question over a large graph can ask for a great deal (pairs of pairs).",
+)
+@click.option(
     "--closure/--no-closure",
     default=None,
     help="Run on the OWL-RL closure (default: as the question's '# closure:' header says).",
@@ -398,6 +409,7 @@ def query(
     output_format: str,
     engine: str,
     timeout: float,
+    memory_mb: int,
     closure: bool | None,
     binds: tuple[str, ...],
     endpoint: str | None,
@@ -429,9 +441,10 @@ def query(
             from detente.store import Timeouts, answer_remote
 
             context = click.get_current_context()
+            options = {"engine": "--engine", "closure": "--closure", "memory_mb": "--memory"}
             given = [
-                f"--{name}"
-                for name in ("engine", "closure")
+                option
+                for name, option in options.items()
                 if context.get_parameter_source(name) is not ParameterSource.DEFAULT
             ]
             if given:
@@ -449,10 +462,20 @@ def query(
             )
         elif use_index and engine == "oxigraph":
             with open_index(project, index_dir) as index:
-                answers = answer_indexed(index, chosen, bindings, closure, timeout)
+                answers = answer_indexed(
+                    index, chosen, bindings, closure, timeout, memory_mb=memory_mb or None
+                )
         else:
             sources = load_sources(project)
-            answers = answer_all(sources, chosen, engine, bindings, closure, timeout)  # type: ignore[arg-type]
+            answers = answer_all(
+                sources,
+                chosen,
+                engine,  # type: ignore[arg-type]
+                bindings,
+                closure,
+                timeout,
+                memory_mb or None,
+            )
     except (InputError, QueryError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
         return

@@ -7,6 +7,7 @@ import functools
 import io
 import json
 import multiprocessing
+import os
 import re
 import resource
 from collections.abc import Iterable
@@ -106,6 +107,8 @@ def _rdflib_select(question: Question, text: str, graph: Graph) -> Results:
         raise QueryError(
             str(question.path), f"SPARQL syntax error: {err.msg}", err.lineno, err.col
         ) from None
+    except MemoryError:
+        raise
     except Exception as err:  # rdflib raises assorted errors on semantically bad queries
         raise QueryError(str(question.path), f"SPARQL error: {err}") from None
     if result.type != "SELECT" or result.vars is None:
@@ -188,6 +191,28 @@ def run(
 
 
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_MEMORY_MB = 4096  # what a question's worker may take beyond its start
+
+
+def limit_memory(extra_mb: int) -> None:
+    """Cap this process's address space at its present size plus extra_mb."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return
+    size = pages * os.sysconf("SC_PAGE_SIZE") + extra_mb * 2**20
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        size = min(size, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (size, hard))
+
+
+def _quiet_stderr() -> None:
+    """Send this process's standard error to the null device: an engine out of memory
+    prints its own words there before it aborts; the parent says what happened."""
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
+    os.close(quiet)
 
 
 def _answer_into(
@@ -198,8 +223,11 @@ def _answer_into(
     bindings: dict[str, Node] | None,
     store: ox.Store | Path | None,
     graphs: DefaultGraphs = None,
+    memory_mb: int | None = None,
 ) -> None:
     """Run a question (in a forked process) and send its results, or its error, down a pipe.
+
+    `memory_mb`: the most memory the process may take beyond what it holds at the start.
 
     An in-memory store runs sandboxed: this process then opens no file or socket. An on-disk
     store, given by its folder, is opened here read-only and must open its files as it reads,
@@ -207,6 +235,9 @@ def _answer_into(
     with no SERVICE and no FROM).
     """
     try:
+        if memory_mb is not None:
+            _quiet_stderr()
+            limit_memory(memory_mb)
         if isinstance(store, Path):
             pipe.send(_run_on_disk(question, store, bindings, graphs))
         else:
@@ -214,6 +245,9 @@ def _answer_into(
             pipe.send(run(question, graph, engine, bindings, store, sandboxed=True))
     except InputError as err:
         pipe.send(("error", err.path, err.message, err.line, err.column))
+    except MemoryError:
+        said = f"the query needs {_OUT_OF_MEMORY.format(memory_mb)}"
+        pipe.send(("error", str(question.path), said, None, None))
     except Exception as err:  # an engine's own failure, reported in the parent
         pipe.send(("error", str(question.path), f"SPARQL error: {err}", None, None))
     finally:
@@ -242,13 +276,16 @@ def run_within(
     store: ox.Store | Path | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     graphs: DefaultGraphs = None,
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
 ) -> Results:
-    """Run a question, stopping it after `timeout` seconds (None: no limit).
+    """Run a question, stopping it after `timeout` seconds (None: no limit), and failing it
+    when it needs more than `memory_mb` MB beyond the loaded graph (None: no limit).
 
     `store` is an in-memory store, or the folder of an on-disk one (opened read-only).
 
     The query runs in a forked copy of this process, which shares the loaded graph and is
-    killed at the limit: neither engine can be interrupted from within.
+    killed at the limit: neither engine can be interrupted from within. With no time limit
+    it runs in this process, with no memory limit either.
     """
     if timeout is None:
         if isinstance(store, Path):
@@ -257,7 +294,8 @@ def run_within(
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_answer_into, args=(sender, question, graph, engine, bindings, store, graphs)
+        target=_answer_into,
+        args=(sender, question, graph, engine, bindings, store, graphs, memory_mb),
     )
     worker.start()
     sender.close()
@@ -268,7 +306,10 @@ def run_within(
             )
         outcome = receiver.recv()
     except EOFError:
-        raise QueryError(str(question.path), "the query engine failed without an answer") from None
+        said = "the query engine failed without an answer"
+        if memory_mb is not None:  # an engine that cannot allocate aborts its process
+            said += f": the query may need {_OUT_OF_MEMORY.format(memory_mb)}"
+        raise QueryError(str(question.path), said) from None
     finally:
         if worker.is_alive():
             worker.kill()
@@ -280,6 +321,9 @@ def run_within(
     return outcome  # type: ignore[no-any-return]
 
 
+_OUT_OF_MEMORY = "more than {} MB of memory (--memory MB sets the limit)"
+
+
 def answer_all(
     sources: Sources,
     chosen: list[Question],
@@ -287,6 +331,7 @@ def answer_all(
     bindings: dict[str, Node] | None = None,
     closure: bool | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
 ) -> list[tuple[Question, Results, Graph]]:
     """Answer questions on the project's dataset (the closure's where a question needs it).
 
@@ -302,7 +347,9 @@ def answer_all(
             dataset = sources.dataset(close(sources.merged()) if on_closure else None)
             built[on_closure] = (dataset, oxigraph_store(dataset) if engine == "oxigraph" else None)
         dataset, store = built[on_closure]
-        results = run_within(question, dataset, engine, bindings, store, timeout)
+        results = run_within(
+            question, dataset, engine, bindings, store, timeout, memory_mb=memory_mb
+        )
         answers.append((question, results, dataset))
     return answers
 
@@ -314,6 +361,7 @@ def answer_indexed(
     closure: bool | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     reasoner: str = "reasonable",
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
 ) -> list[tuple[Question, Results, Graph]]:
     """Answer questions with pyoxigraph on the project's persistent index.
 
@@ -329,7 +377,9 @@ def answer_indexed(
             on_closure = question.needs_closure if closure is None else closure
             graphs = closure_default() if on_closure else asserted_default()
             empty = Graph(bind_namespaces="none")
-            results = run_within(question, empty, "oxigraph", bindings, folder, timeout, graphs)
+            results = run_within(
+                question, empty, "oxigraph", bindings, folder, timeout, graphs, memory_mb
+            )
             answers.append((question, results, names))
     return answers
 

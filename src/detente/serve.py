@@ -45,7 +45,7 @@ from detente import __version__
 from detente.index import closure_default, ensure_closure, open_index
 from detente.kg import META_GRAPH, Project
 from detente.publish.layout import DOCUMENT_FORMATS, DUMP_FORMATS, ONTOLOGY_FORMATS
-from detente.query import Question
+from detente.query import Question, limit_memory
 from detente.query import questions as question_scripts
 from detente.read import InputError, refuse_remote_sparql
 
@@ -640,19 +640,6 @@ def _limit_cpu(timeout: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _limit_memory(extra_mb: int) -> None:
-    """Cap this worker's address space at its present size plus extra_mb."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return
-    size = pages * os.sysconf("SC_PAGE_SIZE") + extra_mb * 2**20
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        size = min(size, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (size, hard))
-
-
 def _detach(keep: int) -> None:
     """In a new worker: let go of the server's files, signals and garbage."""
     gc.freeze()  # the server's objects are never collected (nor their files closed) here
@@ -682,7 +669,7 @@ def _work(pipe: Connection, store: ox.Store, prefixes: Mapping[str, str], limits
     """A worker's life: answer the queries sent down the pipe until the server closes it."""
     _detach(pipe.fileno())
     if limits.memory_mb is not None:
-        _limit_memory(limits.memory_mb)
+        limit_memory(limits.memory_mb)
     _seal(pipe.fileno())
     while True:
         try:
