@@ -50,16 +50,16 @@ def test_a_query_past_its_memory_limit_fails_with_a_clear_error(
     engine: Engine, sources: Sources, tmp_path: Path
 ) -> None:
     question = Question("greedy", tmp_path / "greedy.rq", GREEDY)
-    with pytest.raises(QueryError, match=r"more than 64 MB of memory \(--memory MB"):
-        run_within(question, sources.dataset(), engine, timeout=120, memory_mb=64)
+    with pytest.raises(QueryError, match=r"more than 16 MB of memory \(--memory MB"):
+        run_within(question, sources.dataset(), engine, timeout=120, memory_mb=16)
 
 
 def test_the_command_line_fails_a_greedy_query_with_exit_2_and_one_line(tmp_path: Path) -> None:
     script = tmp_path / "greedy.rq"
     script.write_text(GREEDY, encoding="utf-8")
-    result = invoke("query", script, "--memory", "64", "--timeout", "120")
+    result = invoke("query", script, "--memory", "16", "--timeout", "120")
     assert result.exit_code == 2
-    assert "more than 64 MB of memory" in result.output
+    assert "more than 16 MB of memory" in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
 

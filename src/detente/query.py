@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import faulthandler
 import functools
 import io
 import json
@@ -208,8 +209,10 @@ def limit_memory(extra_mb: int) -> None:
 
 
 def _quiet_stderr() -> None:
-    """Send this process's standard error to the null device: an engine out of memory
-    prints its own words there before it aborts; the parent says what happened."""
+    """Send this process's standard error to the null device, and dump no traceback on a
+    fatal error: an engine out of memory prints its own words before it aborts, and the
+    parent says what happened."""
+    faulthandler.disable()
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 2)
     os.close(quiet)
