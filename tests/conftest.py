@@ -29,6 +29,7 @@ from rdflib import Graph
 
 import detente.cli
 import detente.contribution
+import detente.index
 from detente.cli import main
 from detente.kg import Project, Sources, find_project, load_sources
 from detente.query import Question
@@ -171,6 +172,26 @@ def _sources_loaded_once() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(detente.contribution, "load_sources", load_sources_once)
         patch.setattr(detente.cli, "load_sources", load_sources_once)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_index_of_the_repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test worker keeps the repository's index in a folder of its own.
+
+    A command holds its project's index exclusively while it runs: workers that checked
+    contributions against the one repository waited for each other (test_contributions.py
+    took as long on two workers as on one). Commands run in a subprocess still use
+    the repository's .cache/index.
+    """
+    own = tmp_path_factory.mktemp("repository-index") / "index"
+    usual = detente.index.index_folder
+
+    def index_folder(project: Project) -> Path:
+        return own if project.root.resolve() == ROOT else usual(project)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(detente.index, "index_folder", index_folder)
         yield
 
 
