@@ -48,7 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,31 +169,44 @@ class Table:
 # ------------------------------------------------------------------ steps run in a child
 
 
+def time_each(
+    chosen: list[Any], answer: Callable[[Any], Any], limit: float | None
+) -> dict[str, Any]:
+    """Each question answered by `answer`, timed alone (one stopped at the time limit counts
+    the time it ran); the rows of each answer digested for comparison."""
+    from detente.query import QueryError
+
+    times, digests, stopped = {}, {}, []
+    for question in chosen:
+        start = time.perf_counter()
+        try:
+            results = answer(question)
+        except QueryError:
+            if limit is None:
+                raise
+            stopped.append(question.name)
+            times[question.name] = time.perf_counter() - start
+            continue
+        times[question.name] = time.perf_counter() - start
+        digests[question.name] = digest(results.rows)
+    return {"times": times, "digests": digests, "stopped": stopped}
+
+
 def questions_on_index(project: Path, limit: float | None) -> dict[str, Any]:
     """Each question answered on the index, timed alone; rows digested for comparison."""
     from detente.index import open_index
     from detente.kg import Project
-    from detente.query import QueryError, answer_indexed, questions
+    from detente.query import answer_indexed, questions
 
-    chosen = questions(project / "scripts" / "questions")
-    times, digests, left_out, stopped = {}, {}, [], []
     with open_index(Project(project)) as index:
-        for question in chosen:
+        chosen, left_out = [], []
+        for question in questions(project / "scripts" / "questions"):
             if question.needs_closure and not index.state.get("closure"):
                 left_out.append(question.name)  # computing it here would be timed as a question
-                continue
-            start = time.perf_counter()
-            try:
-                [(_, results, _)] = answer_indexed(index, [question], timeout=limit)
-            except QueryError:
-                if limit is None:
-                    raise
-                stopped.append(question.name)
-                times[question.name] = time.perf_counter() - start
-                continue
-            times[question.name] = time.perf_counter() - start
-            digests[question.name] = digest(results.rows)
-    return {"times": times, "digests": digests, "left_out": left_out, "stopped": stopped}
+            else:
+                chosen.append(question)
+        timed = time_each(chosen, lambda q: answer_indexed(index, [q], timeout=limit)[0][1], limit)
+    return {**timed, "left_out": left_out}
 
 
 def questions_served(project: Path, limit: float | None) -> dict[str, Any]:
@@ -201,38 +214,27 @@ def questions_served(project: Path, limit: float | None) -> dict[str, Any]:
     from rdflib import Graph
 
     from detente.kg import Project
-    from detente.query import QueryError, questions, run_within
+    from detente.query import questions, run_within
     from detente.serve import project_store
 
-    chosen = questions(project / "scripts" / "questions")
     start = time.perf_counter()
     store, _ = project_store(Project(project))
     loaded = time.perf_counter() - start
     empty = Graph(bind_namespaces="none")
-    times, digests, stopped = {}, {}, []
-    for question in chosen:
-        start = time.perf_counter()
-        try:
-            results = run_within(question, empty, "oxigraph", None, store, limit)
-        except QueryError:
-            if limit is None:
-                raise
-            stopped.append(question.name)
-            times[question.name] = time.perf_counter() - start
-            continue
-        times[question.name] = time.perf_counter() - start
-        digests[question.name] = digest(results.rows)
-    return {"times": times, "digests": digests, "stopped": stopped, "load": loaded}
+    timed = time_each(
+        questions(project / "scripts" / "questions"),
+        lambda q: run_within(q, empty, "oxigraph", None, store, limit),
+        limit,
+    )
+    return {**timed, "load": loaded}
 
 
 def questions_on_rdflib(project: Path, limit: float | None) -> dict[str, Any]:
     """Each question answered by rdflib on the dataset (loaded and closed once), timed alone."""
     import logging
 
-    from rdflib import Dataset
-
     from detente.kg import Project, load_sources
-    from detente.query import QueryError, questions, run_within
+    from detente.query import questions, run_within
     from detente.reason import close
 
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
@@ -240,33 +242,18 @@ def questions_on_rdflib(project: Path, limit: float | None) -> dict[str, Any]:
     start = time.perf_counter()
     sources = load_sources(Project(project))
     loaded = time.perf_counter() - start
-    datasets: dict[bool, Dataset] = {}
-    times, digests, stopped = {}, {}, []
-    closing = 0.0
-    for question in chosen:
-        key = question.needs_closure
-        if key not in datasets:
-            start = time.perf_counter()
-            datasets[key] = sources.dataset(close(sources.merged()) if key else None)
-            closing += time.perf_counter() - start
-        start = time.perf_counter()
-        try:
-            results = run_within(question, datasets[key], "rdflib", timeout=limit)
-        except QueryError:
-            if limit is None:
-                raise
-            stopped.append(question.name)
-            times[question.name] = time.perf_counter() - start
-            continue
-        times[question.name] = time.perf_counter() - start
-        digests[question.name] = digest(results.rows)
-    return {
-        "times": times,
-        "digests": digests,
-        "stopped": stopped,
-        "load": loaded,
-        "datasets": closing,
+    start = time.perf_counter()
+    datasets = {
+        key: sources.dataset(close(sources.merged()) if key else None)
+        for key in sorted({question.needs_closure for question in chosen})
     }
+    closing = time.perf_counter() - start
+    timed = time_each(
+        chosen,
+        lambda q: run_within(q, datasets[q.needs_closure], "rdflib", timeout=limit),
+        limit,
+    )
+    return {**timed, "load": loaded, "datasets": closing}
 
 
 def digest(rows: list[Any]) -> str:
