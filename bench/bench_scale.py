@@ -431,16 +431,29 @@ def bench_check(bench: Bench) -> None:
         bench.table.row(bench.label, f"check {name} (--no-index)", slow, ratio)
 
 
+def answered(bench: Bench, step: str, label: str) -> tuple[dict[str, Any], Ran] | None:
+    """A child's timed answers to every question, or None (and a row saying why)."""
+    ran = run(child(step, bench.project, bench.limit))
+    if failure(ran):
+        bench.table.row(bench.label, label, ran, failure(ran))
+        return None
+    return json.loads(ran.out.splitlines()[-1]), ran
+
+
+def slowest(answers: dict[str, Any]) -> str:
+    """The median's companion: the slowest question and its time."""
+    name = max(answers["times"], key=answers["times"].get)
+    return f"max {answers['times'][name]:.3f} s ({name})"
+
+
 def bench_questions(bench: Bench) -> None:
     """Every question on the index and with rdflib, each timed alone; medians and maxima."""
-    ran = run(child("questions-index", bench.project, bench.limit))
-    if failure(ran):
-        bench.table.row(bench.label, "questions, index", ran, failure(ran))
+    got = answered(bench, "questions-index", "questions, index")
+    if got is None:
         return
-    ours = json.loads(ran.out.splitlines()[-1])
+    ours, ran = got
     median = statistics.median(ours["times"].values())
-    slowest = max(ours["times"], key=ours["times"].get)
-    notes = f"max {ours['times'][slowest]:.3f} s ({slowest}); {len(ours['times'])} questions"
+    notes = f"{slowest(ours)}; {len(ours['times'])} questions"
     if ours["left_out"]:
         notes += f"; left out (no closure in the index): {', '.join(ours['left_out'])}"
     notes += stopped(ours, bench.limit)
@@ -449,20 +462,16 @@ def bench_questions(bench: Bench) -> None:
     if not bench.full:
         bench.table.row(bench.label, "questions, rdflib: median", None, SKIPPED)
         return
-    ran = run(child("questions-rdflib", bench.project, bench.limit))
-    if failure(ran):
-        bench.table.row(bench.label, "questions, rdflib", ran, failure(ran))
+    got = answered(bench, "questions-rdflib", "questions, rdflib")
+    if got is None:
         return
-    theirs = json.loads(ran.out.splitlines()[-1])
+    theirs, ran = got
     their_median = statistics.median(theirs["times"].values())
-    slowest = max(theirs["times"], key=theirs["times"].get)
-    both = set(ours["digests"]) & set(theirs["digests"])
-    differ = sorted(q for q in both if ours["digests"][q] != theirs["digests"][q])
     notes = (
-        f"max {theirs['times'][slowest]:.3f} s ({slowest}); rdflib/index "
+        f"{slowest(theirs)}; rdflib/index "
         f"{their_median / median:.1f}x (medians); load {theirs['load']:.1f} s + datasets "
         f"and closure {theirs['datasets']:.1f} s apart; "
-        + (f"rows DIFFER: {', '.join(differ)}" if differ else f"same rows ({len(both)} compared)")
+        + same_rows(ours, theirs, set(theirs["digests"]))
         + stopped(theirs, bench.limit)
     )
     bench.table.figure(bench.label, "questions, rdflib: median", their_median, ran.peak_mb, notes)
@@ -471,28 +480,31 @@ def bench_questions(bench: Bench) -> None:
 def bench_served(bench: Bench, ours: dict[str, Any]) -> None:
     """Every question on the in-memory store of `detente serve`: its median, and its rows
     compared with the index's where both answer on the closure."""
-    ran = run(child("questions-served", bench.project, bench.limit))
-    if failure(ran):
-        bench.table.row(bench.label, "questions, served", ran, failure(ran))
+    got = answered(bench, "questions-served", "questions, served")
+    if got is None:
         return
-    served = json.loads(ran.out.splitlines()[-1])
+    served, ran = got
     median = statistics.median(served["times"].values())
-    slowest = max(served["times"], key=served["times"].get)
     project = bench.project / "scripts" / "questions"
     on_closure = {p.stem for p in project.glob("*.rq") if re.search(CLOSURE_YES, p.read_text())}
-    both = set(ours["digests"]) & set(served["digests"]) & on_closure
-    differ = sorted(q for q in both if ours["digests"][q] != served["digests"][q])
     notes = (
-        f"max {served['times'][slowest]:.3f} s ({slowest}); index/served "
+        f"{slowest(served)}; index/served "
         f"{statistics.median(ours['times'].values()) / median:.1f}x (medians); "
         f"loaded into memory in {served['load']:.1f} s apart; "
-        + (f"rows DIFFER: {', '.join(differ)}" if differ else f"same rows ({len(both)} compared)")
+        + same_rows(ours, served, on_closure)
         + stopped(served, bench.limit)
     )
     bench.table.figure(bench.label, "questions, served: median", median, ran.peak_mb, notes)
 
 
 CLOSURE_YES = r"(?im)^#\s*closure:\s*yes\b"
+
+
+def same_rows(ours: dict[str, Any], theirs: dict[str, Any], among: set[str]) -> str:
+    """Whether two engines gave the same rows to the questions both answered, among these."""
+    both = set(ours["digests"]) & set(theirs["digests"]) & among
+    differ = sorted(q for q in both if ours["digests"][q] != theirs["digests"][q])
+    return f"rows DIFFER: {', '.join(differ)}" if differ else f"same rows ({len(both)} compared)"
 
 
 def stopped(answers: dict[str, Any], limit: float | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import invoke
@@ -14,13 +15,29 @@ from detente.query import ENGINES, Engine, QueryError, Question, run_within
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . }"
 
 
+# Every pair of triples, sorted: the engine must hold them all (millions of rows) at once.
+GREEDY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . } ORDER BY ?a ?d ?c ?f"
+
+# A query past each limit: its text, the limits, the error said.
+LIMITS: dict[str, tuple[str, dict[str, Any], str]] = {
+    "time": (ENDLESS, {"timeout": 0.5}, r"no answer within 0\.5 s \(--timeout\)"),
+    "memory": (
+        GREEDY,
+        {"timeout": 120, "memory_mb": 16},
+        r"more than 16 MB of memory \(--memory MB sets the limit\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("limit", LIMITS)
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_query_past_its_time_limit_is_stopped_with_a_clear_error(
-    engine: Engine, sources: Sources, tmp_path: Path
+def test_a_query_past_a_limit_is_stopped_with_a_clear_error(
+    engine: Engine, limit: str, sources: Sources, tmp_path: Path
 ) -> None:
-    question = Question("endless", tmp_path / "endless.rq", ENDLESS)
-    with pytest.raises(QueryError, match=r"no answer within 0\.5 s \(--timeout\)"):
-        run_within(question, sources.dataset(), engine, timeout=0.5)
+    text, limits, said = LIMITS[limit]
+    question = Question(limit, tmp_path / f"{limit}.rq", text)
+    with pytest.raises(QueryError, match=said):
+        run_within(question, sources.dataset(), engine, **limits)
 
 
 def test_a_syntax_error_inside_the_time_limit_keeps_its_position(
@@ -39,19 +56,6 @@ def test_the_command_line_stops_a_slow_query_with_exit_2(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "no answer within 0.5 s" in result.output
     assert "Traceback" not in result.output
-
-
-# Every pair of triples, sorted: the engine must hold them all (millions of rows) at once.
-GREEDY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . } ORDER BY ?a ?d ?c ?f"
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_a_query_past_its_memory_limit_fails_with_a_clear_error(
-    engine: Engine, sources: Sources, tmp_path: Path
-) -> None:
-    question = Question("greedy", tmp_path / "greedy.rq", GREEDY)
-    with pytest.raises(QueryError, match=r"more than 16 MB of memory \(--memory MB"):
-        run_within(question, sources.dataset(), engine, timeout=120, memory_mb=16)
 
 
 def test_the_command_line_fails_a_greedy_query_with_exit_2_and_one_line(tmp_path: Path) -> None:
