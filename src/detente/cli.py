@@ -376,7 +376,8 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
     show_default=True,
     metavar="MB",
     help="Fail a question that needs more memory than this, beyond the loaded graph (exit 2); "
-    "0: no limit. A question over a large graph can ask for a great deal (pairs of pairs).",
+    "0: no limit. Over a large graph a question can ask for a great deal: counterparts, "
+    "every pair of holders of a role in two states, took 12.6 GB at a million triples.",
 )
 @click.option(
     "--closure/--no-closure",
