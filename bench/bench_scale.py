@@ -172,24 +172,25 @@ class Table:
 def time_each(
     chosen: list[Any], answer: Callable[[Any], Any], limit: float | None
 ) -> dict[str, Any]:
-    """Each question answered by `answer`, timed alone (one stopped at the time limit counts
-    the time it ran); the rows of each answer digested for comparison."""
+    """Each question answered by `answer`, timed alone (one stopped at the time limit, or
+    failed past the memory limit, counts the time it ran); the rows of each answer digested
+    for comparison."""
     from detente.query import QueryError
 
-    times, digests, stopped = {}, {}, []
+    times, digests, stopped, failed = {}, {}, [], []
     for question in chosen:
         start = time.perf_counter()
         try:
             results = answer(question)
-        except QueryError:
+        except QueryError as err:
             if limit is None:
                 raise
-            stopped.append(question.name)
             times[question.name] = time.perf_counter() - start
+            (stopped if "no answer within" in err.message else failed).append(question.name)
             continue
         times[question.name] = time.perf_counter() - start
         digests[question.name] = digest(results.rows)
-    return {"times": times, "digests": digests, "stopped": stopped}
+    return {"times": times, "digests": digests, "stopped": stopped, "failed": failed}
 
 
 def questions_on_index(project: Path, limit: float | None) -> dict[str, Any]:
@@ -508,10 +509,14 @@ def same_rows(ours: dict[str, Any], theirs: dict[str, Any], among: set[str]) -> 
 
 
 def stopped(answers: dict[str, Any], limit: float | None) -> str:
-    """Notes on the questions stopped at the time limit (their time counts as the limit)."""
-    if not answers["stopped"]:
-        return ""
-    return f"; stopped at the {limit:g} s limit: {', '.join(answers['stopped'])}"
+    """Notes on the questions stopped at the time limit or failed for memory (their time
+    counts as they ran)."""
+    notes = ""
+    if answers["stopped"]:
+        notes += f"; stopped at the {limit:g} s limit: {', '.join(answers['stopped'])}"
+    if answers.get("failed"):
+        notes += f"; failed (out of memory?): {', '.join(answers['failed'])}"
+    return notes
 
 
 def bench_cold_query(bench: Bench) -> None:

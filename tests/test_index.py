@@ -49,6 +49,17 @@ def test_opening_again_rereads_nothing(project: Project) -> None:
         assert not index.refresh.touched
 
 
+def test_opens_again_while_a_lost_iterator_still_holds_the_store(project: Project) -> None:
+    """An iterator of the store caught in a reference cycle keeps it open (pyoxigraph's
+    iterators hold it without a Python reference): opening the index again collects it."""
+    with open_index(project) as index:
+        cycle: dict[str, object] = {"quads": index.store.quads_for_pattern(None, None, None)}
+        cycle["itself"] = cycle
+    del cycle
+    with open_index(project) as index:
+        assert not index.refresh.touched
+
+
 def test_rereads_only_the_changed_file(project: Project) -> None:
     """A new data file is read, and only it; removed, its triples leave, except those another
     file also says (Li Shangfu's label is the article's too)."""

@@ -58,10 +58,17 @@ def test_the_command_line_stops_a_slow_query_with_exit_2(tmp_path: Path) -> None
     assert "Traceback" not in result.output
 
 
-def test_the_command_line_fails_a_greedy_query_with_exit_2_and_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("store", ["--index", "--no-index"])
+def test_the_command_line_fails_a_greedy_query_with_exit_2_and_one_line(
+    store: str, tmp_path: Path
+) -> None:
+    """On the index (opened before the limit: what it takes does not count) or on a store of
+    the loaded graph, the greedy query fails, the others answer."""
     script = tmp_path / "greedy.rq"
     script.write_text(GREEDY, encoding="utf-8")
-    result = invoke("query", script, "--memory", "16", "--timeout", "120")
+    answered = invoke("query", "held-meetings", "--memory", "16", store)
+    assert answered.exit_code == 0, answered.output
+    result = invoke("query", script, "--memory", "16", "--timeout", "120", store)
     assert result.exit_code == 2
     assert "more than 16 MB of memory" in result.output
     assert "Traceback" not in result.output

@@ -371,13 +371,14 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
 @click.option(
     "--memory",
     "memory_mb",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=2**30),
     default=DEFAULT_MEMORY_MB,
     show_default=True,
     metavar="MB",
-    help="Fail a question that needs more memory than this, beyond the loaded graph (exit 2); "
-    "0: no limit. Over a large graph a question can ask for a great deal: counterparts, "
-    "every pair of holders of a role in two states, took 12.6 GB at a million triples.",
+    help="Fail a question that needs more memory (address space) than this, beyond what its "
+    "worker holds when it starts, the graph or the opened index (exit 2); 0: no limit. Over "
+    "a large graph a question can ask for a great deal: counterparts, every pair of holders "
+    "of a role in two states, took 12.6 GB at a million triples.",
 )
 @click.option(
     "--closure/--no-closure",

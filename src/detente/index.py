@@ -137,14 +137,16 @@ class Index:
         try:
             yield self.path
         finally:
-            self.store = ox.Store(str(self.path))
+            self.store = _store_at(self.path)
 
     def let_go(self) -> None:
         """Drop the store, so that it closes (pyoxigraph closes a store when it is freed)."""
         # Views of the store can end up in reference cycles (through the tracebacks of
         # exceptions rdflib catches while reading literals): when anything besides this
         # attribute still holds it, collect them now, so that the store closes and the
-        # index can be opened again in this process. (A collection costs tens of ms.)
+        # index can be opened again in this process. (A collection costs tens of ms; what
+        # holds the store without a reference, such as an iterator in a cycle, is collected
+        # when the store is opened again: `_store_at`.)
         held = sys.getrefcount(self.store) > 2  # the attribute, and the call's argument
         del self.store
         if held:
@@ -355,11 +357,24 @@ def _read_state(folder: Path) -> dict[str, Any] | None:
     return state
 
 
+def _store_at(path: Path) -> ox.Store:
+    """The on-disk store, opened for writing. Held by this process still, through a query
+    or an iterator caught in a reference cycle (which keep it open without a reference to
+    it), it is opened again once those are collected."""
+    try:
+        return ox.Store(str(path))
+    except OSError as err:
+        if "lock" not in str(err).lower():
+            raise
+        gc.collect()
+        return ox.Store(str(path))
+
+
 def _open_store(path: Path) -> tuple[ox.Store, bool]:
     """The on-disk store, and whether it was made anew: a damaged one is deleted and made
     again (the index is a cache)."""
     try:
-        return ox.Store(str(path)), False
+        return _store_at(path), False
     except OSError as err:
         if "lock" in str(err).lower():
             raise InputError(str(path), f"the index is in use: {err}") from None

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import re
 import resource
+import signal
 from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -196,15 +197,17 @@ DEFAULT_MEMORY_MB = 4096  # what a question's worker may take beyond its start
 
 
 def limit_memory(extra_mb: int) -> None:
-    """Cap this process's address space at its present size plus extra_mb."""
+    """Cap this process's address space at its present size plus extra_mb (or lower, where
+    a limit was set before)."""
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return
     size = pages * os.sysconf("SC_PAGE_SIZE") + extra_mb * 2**20
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        size = min(size, hard)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    for limit in (soft, hard):  # a limit set before is never raised
+        if limit != resource.RLIM_INFINITY:
+            size = min(size, limit)
     resource.setrlimit(resource.RLIMIT_AS, (size, hard))
 
 
@@ -230,7 +233,8 @@ def _answer_into(
 ) -> None:
     """Run a question (in a forked process) and send its results, or its error, down a pipe.
 
-    `memory_mb`: the most memory the process may take beyond what it holds at the start.
+    `memory_mb`: the most address space the question may take beyond what the process holds
+    when it starts (an on-disk store opened).
 
     An in-memory store runs sandboxed: this process then opens no file or socket. An on-disk
     store, given by its folder, is opened here read-only and must open its files as it reads,
@@ -238,31 +242,27 @@ def _answer_into(
     with no SERVICE and no FROM).
     """
     try:
+        on_disk = isinstance(store, Path)
         if memory_mb is not None:
             _quiet_stderr()
+        if isinstance(store, Path):  # opened before the limit: what it takes is no answer's
+            store = ox.Store.read_only(str(store))
+        if memory_mb is not None:
             limit_memory(memory_mb)
-        if isinstance(store, Path):
-            pipe.send(_run_on_disk(question, store, bindings, graphs))
-        else:
-            no_new_files()
-            pipe.send(run(question, graph, engine, bindings, store, sandboxed=True))
+        if not on_disk:
+            no_new_files()  # the last file this process opens
+        pipe.send(run(question, graph, engine, bindings, store, not on_disk, graphs))
     except InputError as err:
         pipe.send(("error", err.path, err.message, err.line, err.column))
     except MemoryError:
-        said = f"the query needs {_OUT_OF_MEMORY.format(memory_mb)}"
+        said = "the query ran out of memory"
+        if memory_mb is not None:
+            said = f"the query needs {_OUT_OF_MEMORY.format(memory_mb)}"
         pipe.send(("error", str(question.path), said, None, None))
     except Exception as err:  # an engine's own failure, reported in the parent
         pipe.send(("error", str(question.path), f"SPARQL error: {err}", None, None))
     finally:
         pipe.close()
-
-
-def _run_on_disk(
-    question: Question, folder: Path, bindings: dict[str, Node] | None, graphs: DefaultGraphs
-) -> Results:
-    """Run a question on an on-disk store, opened read-only."""
-    store = ox.Store.read_only(str(folder))
-    return run(question, Graph(), "oxigraph", bindings, store, graphs=graphs)
 
 
 def no_new_files() -> None:
@@ -294,6 +294,9 @@ def run_within(
         if isinstance(store, Path):
             store = ox.Store.read_only(str(store))
         return run(question, graph, engine, bindings, store, graphs=graphs)
+    # The strict check, made here first, is then made again in the worker from this parse.
+    sandboxed = engine == "oxigraph" and not isinstance(store, Path)
+    refuse_remote_sparql_parsed(question.text, str(question.path), sandboxed)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(
@@ -309,9 +312,10 @@ def run_within(
             )
         outcome = receiver.recv()
     except EOFError:
+        worker.join()
         said = "the query engine failed without an answer"
-        if memory_mb is not None:  # an engine that cannot allocate aborts its process
-            said += f": the query may need {_OUT_OF_MEMORY.format(memory_mb)}"
+        if memory_mb is not None and worker.exitcode == -signal.SIGABRT:
+            said += f": the query may need {_OUT_OF_MEMORY.format(memory_mb)}"  # no allocation
         raise QueryError(str(question.path), said) from None
     finally:
         if worker.is_alive():

@@ -161,7 +161,8 @@ def validate(
     if not spare_shapes:  # pySHACL adds axioms to the shapes it is given
         own_shapes = Graph(bind_namespaces="none")
         own_shapes += shapes
-    # With no SHACL rule to add triples, pySHACL need not copy the data graph first.
+    # With no SHACL rule to add triples, pySHACL need not copy the data graph first (it
+    # only binds the sh: prefix on it).
     in_place = (None, SH.rule, None) not in shapes
     _, report, _ = shacl_validate(
         checked,
