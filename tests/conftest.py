@@ -141,6 +141,15 @@ def _sizes(sources: Sources) -> tuple[object, ...]:
     )
 
 
+def files_state(project: Project) -> tuple[tuple[str, bytes], ...]:
+    """The names and contents (digests) of a project's ontology, shapes and data files."""
+    files = [*project.ontology_files, *project.shapes_files, *project.data_files]
+    return tuple(
+        (str(path.relative_to(project.root)), hashlib.sha256(path.read_bytes()).digest())
+        for path in files
+    )
+
+
 def load_sources_once(project: Project, extra_data: list[Path] | None = None) -> Sources:
     """`load_sources`, read once for each state of a project's files (names and contents).
 
@@ -150,11 +159,7 @@ def load_sources_once(project: Project, extra_data: list[Path] | None = None) ->
     """
     if extra_data:
         return load_sources(project, extra_data)
-    root = project.root
-    files = [*project.ontology_files, *project.shapes_files, *project.data_files]
-    key = tuple(
-        (str(path.relative_to(root)), hashlib.sha256(path.read_bytes()).digest()) for path in files
-    )
+    key = files_state(project)
     if key not in _LOADED:
         loaded = load_sources(project)
         _LOADED[key] = (loaded, _sizes(loaded))
@@ -162,7 +167,7 @@ def load_sources_once(project: Project, extra_data: list[Path] | None = None) ->
             _LOADED.popitem(last=False)
     _LOADED.move_to_end(key)
     loaded, sizes = _LOADED[key]
-    assert _sizes(loaded) == sizes, f"graphs read from {root} were changed by their user"
+    assert _sizes(loaded) == sizes, f"graphs read from {project.root} were changed by their user"
     return loaded
 
 
@@ -231,11 +236,7 @@ def _judged_index(root: Path) -> Path:
     Every `add` judges the whole graph first when its index has no judgement (2 s on the
     article); a copy of a judged index (same files, same sizes and times) starts from it.
     """
-    project = Project(root)
-    files = [*project.ontology_files, *project.shapes_files, *project.data_files]
-    key = tuple(
-        (str(path.relative_to(root)), hashlib.sha256(path.read_bytes()).digest()) for path in files
-    )
+    key = files_state(Project(root))
     if key not in _JUDGED:
         template = Path(tempfile.mkdtemp(prefix="detente-judged-"))
         atexit.register(shutil.rmtree, template, True)
