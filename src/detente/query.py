@@ -282,7 +282,8 @@ def run_within(
     memory_mb: int | None = DEFAULT_MEMORY_MB,
 ) -> Results:
     """Run a question, stopping it after `timeout` seconds (None: no limit), and failing it
-    when it needs more than `memory_mb` MB beyond the loaded graph (None: no limit).
+    when it needs more than `memory_mb` MB beyond what its worker holds when it starts, the
+    loaded graph or the opened store (None: no limit).
 
     `store` is an in-memory store, or the folder of an on-disk one (opened read-only).
 
