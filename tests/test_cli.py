@@ -14,6 +14,7 @@ from rdflib.namespace import RDF, SH
 
 import detente.write
 from detente.kg import Project
+from detente.validate import SHACL_ENGINES, SHACL_VARIABLE
 from detente.write import canonical_form
 
 BROKEN_TURTLE = """@prefix det: <https://w3id.org/detente/ontology#> .
@@ -264,3 +265,36 @@ def test_fmt_refuses_to_write_when_the_graph_would_change(
     assert code == 2
     assert "formatting would change the graph" in err
     assert path.read_text(encoding="utf-8") == original
+
+
+# ------------------------------------------------------------------ the SHACL engine
+
+UNLABELLED = Path(__file__).parent / "fixtures" / "shapes" / "fail" / "fact-without-label.ttl"
+
+
+def test_both_shacl_engines_give_the_same_report(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DETENTE_SHACL=pyshacl (the reference) and turbo (the default) find the same."""
+    root = copy_project(project, tmp_path, {EXTRA: UNLABELLED.read_text(encoding="utf-8")})
+    findings = {}
+    for engine in SHACL_ENGINES:
+        monkeypatch.setenv(SHACL_VARIABLE, engine)
+        code, out, _ = run("check", "--project", str(root), "--format", "json", "--no-index")
+        assert code == 1, out
+        said = json.loads(out)["findings"]
+        findings[engine] = sorted(json.dumps(f, sort_keys=True) for f in said)
+    assert findings["turbo"] == findings["pyshacl"]
+    # the fixture's own expectation (its header): meeting:test-held has no rdfs:label
+    wanted = {"focus": "meeting:test-held", "path": "rdfs:label", "rule": "dsh:FactShape-label"}
+    assert any(wanted.items() <= json.loads(f).items() for f in findings["turbo"])
+
+
+def test_an_unknown_shacl_engine_is_one_line_and_exit_2(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SHACL_VARIABLE, "nope")
+    code, out, err = run("check", "--project", str(project.root))
+    assert code == 2
+    assert "DETENTE_SHACL: 'nope' is no SHACL engine: choose turbo or pyshacl" in out + err
+    assert "Traceback" not in out + err

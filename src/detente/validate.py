@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -149,6 +150,17 @@ def _ill_typed_finding(triple: tuple[Node, Node, Literal], names: NamespaceManag
 
 
 SHACL_ENGINES = ("turbo", "pyshacl")  # pyshacl-turbo (Rust, the default); pySHACL, the reference
+SHACL_VARIABLE = "DETENTE_SHACL"  # the environment variable that chooses the engine
+
+
+def shacl_engine() -> str:
+    """The SHACL engine the environment asks for (DETENTE_SHACL), turbo by default."""
+    engine = os.environ.get(SHACL_VARIABLE) or SHACL_ENGINES[0]
+    if engine not in SHACL_ENGINES:
+        raise InputError(
+            SHACL_VARIABLE, f"{engine!r} is no SHACL engine: choose {' or '.join(SHACL_ENGINES)}"
+        )
+    return engine
 
 
 def validate(
@@ -156,7 +168,7 @@ def validate(
     shapes: Graph,
     names: NamespaceManager,
     spare_shapes: bool = False,
-    engine: str = "turbo",
+    engine: str | None = None,
 ) -> list[Finding]:
     """Validate ontology + asserted data against the shapes, with no inference.
 
@@ -165,8 +177,10 @@ def validate(
     the ontology's rdfs:subClassOf triples are in the graph. Ill-typed literals are reported
     on their own and left out, since SHACL engines cannot compare them. `spare_shapes`: the
     shapes graph is a copy of the caller's own, which pySHACL may change. `engine`: one of
-    SHACL_ENGINES; they give the same results (tests/test_shapes.py compares them).
+    SHACL_ENGINES (default: `shacl_engine()`); they give the same results
+    (tests/test_shapes.py compares them).
     """
+    engine = engine or shacl_engine()
     bad = ill_typed_literals(graph)
     checked = graph
     if bad:
