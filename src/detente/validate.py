@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyshacl import validate as shacl_validate
 from pyshacl_turbo import validate as turbo_validate
 from rdflib import Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import RDF, SH, NamespaceManager
@@ -195,7 +194,9 @@ def validate(
     # With no SHACL rule to add triples, the engine need not copy the data graph first
     # (pySHACL only binds the sh: prefix on it).
     in_place = (None, SH.rule, None) not in shapes
-    run = turbo_validate if engine == "turbo" else shacl_validate
+    run = turbo_validate
+    if engine == "pyshacl":
+        from pyshacl import validate as run  # the reference, read only when asked for
     _, report, _ = run(
         checked,
         shacl_graph=own_shapes,
