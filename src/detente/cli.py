@@ -206,6 +206,9 @@ def check(
     findings come from the index's record (made once, then kept current), with the same
     result as --no-index, which judges the whole merged graph.
 
+    SHACL runs on pyshacl-turbo; DETENTE_SHACL=pyshacl runs pySHACL, the reference, which
+    gives the same findings (the tests compare them).
+
     Prints each offending node with the rule's message, the path, the value and the rule,
     then a one-line summary. Exits 0 if the graph conforms (the contribution is accepted),
     1 if not, 2 if the input could not be used (named with line and column).
