@@ -404,6 +404,14 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
     "push` loaded (Oxigraph: http://HOST:PORT/query; Virtuoso: http://HOST:PORT/sparql). "
     "It holds the closure: no --engine, no --closure.",
 )
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="With the index: read back the answer it keeps for this question asked of these very "
+    "files, and keep each new answer (any change to the files empties what is kept). "
+    "--no-cache asks the engine and keeps nothing.",
+)
 @INDEX
 @INDEX_DIR
 @PROJECT
@@ -418,6 +426,7 @@ def query(
     closure: bool | None,
     binds: tuple[str, ...],
     endpoint: str | None,
+    cache: bool,
     use_index: bool,
     index_dir: Path | None,
     project_dir: Path | None,
@@ -446,7 +455,12 @@ def query(
             from detente.store import Timeouts, answer_remote
 
             context = click.get_current_context()
-            options = {"engine": "--engine", "closure": "--closure", "memory_mb": "--memory"}
+            options = {
+                "engine": "--engine",
+                "closure": "--closure",
+                "memory_mb": "--memory",
+                "cache": "--cache/--no-cache",
+            }
             given = [
                 option
                 for name, option in options.items()
@@ -468,7 +482,13 @@ def query(
         elif use_index and engine == "oxigraph":
             with open_index(project, index_dir) as index:
                 answers = answer_indexed(
-                    index, chosen, bindings, closure, timeout, memory_mb=memory_mb or None
+                    index,
+                    chosen,
+                    bindings,
+                    closure,
+                    timeout,
+                    memory_mb=memory_mb or None,
+                    cache=cache,
                 )
         else:
             sources = load_sources(project)
@@ -498,6 +518,13 @@ def query(
     is_flag=True,
     help="Also record the whole graph's judgement now (else on the first `check FILE`).",
 )
+@click.option(
+    "--answers",
+    is_flag=True,
+    help="Also answer every question of scripts/questions/ now and keep the answers, so that "
+    "`query` reads them back at once (else each is kept when first asked). A question with no "
+    "answer within 30 s or 4096 MB is named, and the others are still kept (exit 2).",
+)
 @REASONER
 @INDEX_DIR
 @PROJECT
@@ -505,6 +532,7 @@ def index_command(
     rebuild: bool,
     closure: bool,
     judge: bool,
+    answers: bool,
     reasoner: str,
     index_dir: Path | None,
     project_dir: Path | None,
@@ -514,8 +542,9 @@ def index_command(
     The index is a pyoxigraph store (default PROJECT/.cache/index) holding the ontology and
     each data file as its own named graph, their union, the meta graph and, once computed,
     the closure's inferred triples; `query`, `check FILE` and `add` open it and re-read only
-    the files that changed since. It is a cache: deleting it loses nothing.
-    Exits 0, or 2 if a file cannot be read.
+    the files that changed since, and the answers of questions asked of the files as they
+    are. It is a cache: deleting it loses nothing.
+    Exits 0, or 2 if a file cannot be read or a question has no answer (--answers).
     """
     import shutil
     import time
@@ -550,8 +579,33 @@ def index_command(
                     f"{len(judged.inconsistencies)} inconsistencies "
                     f"({time.perf_counter() - start:.2f} s)"
                 )
+            unanswered = _keep_answers(index, reasoner) if answers else []
     except (InputError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
+        return
+    for error in unanswered:
+        click.echo(f"detente: {error}", err=True)
+    sys.exit(EXIT_ERROR if unanswered else EXIT_OK)
+
+
+def _keep_answers(index: Any, reasoner: str) -> list[InputError]:
+    """Answer every question of the project on the index and keep the answers; the errors of
+    those that have none."""
+    import time
+
+    start = time.perf_counter()
+    known = questions(index.project.root / "scripts" / "questions")
+    unanswered = []
+    for item in known:
+        try:
+            answer_indexed(index, [item], reasoner=reasoner)
+        except InputError as err:  # a query error, or a refused query
+            unanswered.append(err)
+    click.echo(
+        f"answers: {len(known) - len(unanswered)} of {len(known)} questions kept "
+        f"({time.perf_counter() - start:.2f} s)"
+    )
+    return unanswered
 
 
 def _refresh_words(done: Any) -> str:

@@ -2,7 +2,8 @@
 
 The index lives in a folder (default `<project>/.cache/index`): `store/` is the pyoxigraph
 store, `state.json` says what it holds (each source file's size, time and digest; whether the
-closure is current; the findings of the whole graph, once judged). In the store:
+closure is current; the findings of the whole graph, once judged), and `answers/` keeps the
+answers of questions already asked of these files (emptied when they change). In the store:
 
 - the default graph holds ontology + data, each triple once: what checks and questions see;
 - one named graph per data file (id/graph/<stem>), the ontology's, meta, and the inferred
@@ -152,6 +153,36 @@ class Index:
         if held:
             gc.collect()
 
+    def holding(self) -> str:
+        """A digest of what the store holds: the digest of every source file, the layout and
+        the toolkit's version."""
+        files = self.state["files"]
+        digests = {
+            kind: {n: f["sha256"] for n, f in group.items()} for kind, group in files.items()
+        }
+        text = json.dumps([FORMAT, __version__, digests], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def answers(self) -> Path:
+        """The folder of the answers kept for the files as they are."""
+        return self.folder / "answers"
+
+    def kept(self, key: str) -> Any | None:
+        """The answer kept under a key, or None (none kept, or unreadable: it is asked again)."""
+        try:
+            return json.loads((self.answers / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def keep(self, key: str, answer: Any) -> None:
+        """Keep an answer under a key, written atomically."""
+        self.answers.mkdir(exist_ok=True)
+        path = self.answers / f"{key}.json"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(answer, separators=(",", ":")), encoding="utf-8")
+        temporary.replace(path)
+
     def save(self) -> None:
         """Write the state beside the store, atomically."""
         self.store.flush()
@@ -291,6 +322,7 @@ def _refresh(index: Index, refresh: Refresh) -> None:
         refresh.came = list(came)
         index.store.bulk_extend(refresh.came)
     if refresh.touched:
+        shutil.rmtree(index.answers, ignore_errors=True)  # asked of other files
         _note_change(index, refresh)
         _write_meta(index)
         index.state["triples"] = _count(index.store)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import faulthandler
 import functools
+import hashlib
 import io
 import json
 import multiprocessing
@@ -370,26 +371,101 @@ def answer_indexed(
     timeout: float | None = DEFAULT_TIMEOUT,
     reasoner: str = "reasonable",
     memory_mb: int | None = DEFAULT_MEMORY_MB,
+    cache: bool = True,
 ) -> list[tuple[Question, Results, Graph]]:
     """Answer questions with pyoxigraph on the project's persistent index.
 
     The same dataset as `answer_all`'s: ontology, data and meta as the default graph (and
     the inferred triples when a question needs the closure, computed once and kept).
+    With `cache`, an answer the index keeps for the same text on the same files is read back
+    instead of asked again, and a new answer is kept.
     """
-    names = index.names()
-    answers: list[tuple[Question, Results, Graph]] = []
-    if any(question.needs_closure if closure is None else closure for question in chosen):
+    asked: list[tuple[Question, bool, str, Results | None]] = []
+    for question in chosen:
+        on_closure = question.needs_closure if closure is None else closure
+        key = answer_key(index, with_bindings(question, bindings or {}), on_closure, reasoner)
+        asked.append((question, on_closure, key, kept_results(index, key) if cache else None))
+    missing = [
+        (question, on_closure, key) for question, on_closure, key, kept in asked if kept is None
+    ]
+    if any(on_closure for _, on_closure, _ in missing):
         ensure_closure(index, reasoner)
-    with index.readers() as folder:
-        for question in chosen:
-            on_closure = question.needs_closure if closure is None else closure
-            graphs = closure_default() if on_closure else asserted_default()
-            empty = Graph(bind_namespaces="none")
-            results = run_within(
-                question, empty, "oxigraph", bindings, folder, timeout, graphs, memory_mb
-            )
-            answers.append((question, results, names))
-    return answers
+    found: dict[str, Results] = {}
+    if missing:
+        with index.readers() as folder:
+            for question, on_closure, key in missing:
+                graphs = closure_default() if on_closure else asserted_default()
+                empty = Graph(bind_namespaces="none")
+                found[key] = run_within(
+                    question, empty, "oxigraph", bindings, folder, timeout, graphs, memory_mb
+                )
+                if cache:
+                    index.keep(key, answer_record(found[key]))
+    names = index.names()
+    return [
+        (question, found[key] if kept is None else kept, names) for question, _, key, kept in asked
+    ]
+
+
+ANSWER_LAYOUT = 1  # the layout of a kept answer; another value is never read
+
+
+def answer_key(index: Index, text: str, on_closure: bool, reasoner: str) -> str:
+    """The name an answer is kept under: the query's text, the graphs it is asked over, what
+    the index holds and the engine's version."""
+    asked = [ANSWER_LAYOUT, ox.__version__, index.holding(), text, reasoner if on_closure else ""]
+    return hashlib.sha256(json.dumps(asked).encode()).hexdigest()
+
+
+def answer_record(results: Results) -> dict[str, Any]:
+    """Results as JSON-ready data: each distinct term once, rows as lists of its numbers."""
+    numbers: dict[tuple[str, str, str | None, str | None], int] = {}
+    rows = []
+    for row in results.rows:
+        rows.append(
+            [
+                -1 if term is None else numbers.setdefault(_record(term), len(numbers))
+                for term in row
+            ]
+        )
+    return {"variables": results.variables, "terms": list(numbers), "rows": rows}
+
+
+def _record(term: Node) -> tuple[str, str, str | None, str | None]:
+    """A term as its kind, its text, and a literal's language or datatype."""
+    if isinstance(term, URIRef):
+        return ("uri", str(term), None, None)
+    if isinstance(term, BNode):
+        return ("bnode", str(term), None, None)
+    assert isinstance(term, Literal)
+    datatype = None if term.datatype is None else str(term.datatype)
+    return ("literal", str(term), term.language, datatype)
+
+
+def _term(kind: str, text: str, language: str | None, datatype: str | None) -> Node:
+    """The rdflib term of a kept term, as `from_oxigraph` makes it."""
+    if kind == "uri":
+        return URIRef(text)
+    if kind == "bnode":
+        return BNode(text)
+    if datatype is None:
+        return Literal(text, lang=language)
+    return Literal(text, datatype=URIRef(datatype), normalize=False)
+
+
+def kept_results(index: Index, key: str) -> Results | None:
+    """The results the index keeps under a key, or None (none kept, or not readable)."""
+    record = index.kept(key)
+    if record is None:
+        return None
+    try:
+        terms = [_term(*term) for term in record["terms"]]
+        rows: list[Row] = [
+            tuple(None if n < 0 else terms[n] for n in row) for row in record["rows"]
+        ]
+        return Results(list(record["variables"]), rows)
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
 
 
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
