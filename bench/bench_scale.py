@@ -213,21 +213,26 @@ def questions_kept(project: Path, limit: float | None) -> dict[str, Any]:
     kept, untimed, where the index keeps none for the files as they are."""
     from detente.query import QueryError, answer_indexed
 
-    def read_back(index: Any, question: Any) -> Any:
-        # Keep it (a no-op where it is kept already). With no answer to keep, the timed
-        # ask below fails the same way, and says so.
+    def keep(index: Any, question: Any) -> None:
+        # A no-op where it is kept already. With no answer to keep, the timed ask fails the
+        # same way, and says so.
         with contextlib.suppress(QueryError):
             answer_indexed(index, [question], timeout=limit)
+
+    def read_back(index: Any, question: Any) -> Any:
         return answer_indexed(index, [question], timeout=limit)[0][1]
 
-    return _on_index(project, limit, read_back)
+    return _on_index(project, limit, read_back, keep)
 
 
 def _on_index(
-    project: Path, limit: float | None, answer: Callable[[Any, Any], Any]
+    project: Path,
+    limit: float | None,
+    answer: Callable[[Any, Any], Any],
+    before: Callable[[Any, Any], None] | None = None,
 ) -> dict[str, Any]:
-    """Each question answered on the index by `answer`, timed alone; those that need a
-    closure the index lacks are left out."""
+    """Each question answered on the index by `answer`, timed alone, after `before` (untimed)
+    for every question; those that need a closure the index lacks are left out."""
     from detente.index import open_index
     from detente.kg import Project
     from detente.query import questions
@@ -239,6 +244,9 @@ def _on_index(
                 left_out.append(question.name)  # computing it here would be timed as a question
             else:
                 chosen.append(question)
+        if before is not None:
+            for question in chosen:
+                before(index, question)
         timed = time_each(chosen, lambda q: answer(index, q), limit)
     return {**timed, "left_out": left_out}
 

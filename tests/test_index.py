@@ -12,9 +12,10 @@ import pyoxigraph as ox
 import pytest
 from conftest import copy_project, invoke
 
-from detente.index import DEFAULT, ensure_closure, open_index
+from detente.index import DEFAULT, Index, ensure_closure, open_index
 from detente.kg import Project, find_project, load_sources
 from detente.query import answer_all, answer_indexed, questions
+from detente.read import InputError
 from detente.reason import close
 
 EXTRA = """@prefix det: <https://w3id.org/detente/ontology#> .
@@ -90,6 +91,27 @@ def test_a_changed_file_is_read_again(project: Project) -> None:
         assert index.refresh.changed == ["extra.ttl"]
         texts = {q.object.value for q in index.store.quads_for_pattern(None, None, None, DEFAULT)}
         assert "A person renamed" in texts and "A person made up for this test" not in texts
+
+
+def test_a_malformed_ontology_edit_undone_leaves_the_ontology_whole(project: Project) -> None:
+    """An ontology file that cannot be read changes nothing in the index: once the edit is
+    undone, the index holds the ontology's triples as before."""
+    graph = ox.NamedNode("https://w3id.org/detente/id/graph/ontology")
+
+    def held(index: Index) -> int:
+        return sum(1 for _ in index.store.quads_for_pattern(None, None, None, graph))
+
+    with open_index(project) as index:
+        before = held(index)
+    assert before > 0
+    ontology = project.ontology_files[0]
+    text = ontology.read_text(encoding="utf-8")
+    ontology.write_text(text + "\n<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(InputError), open_index(project):
+        pass
+    ontology.write_text(text, encoding="utf-8")
+    with open_index(project) as index:
+        assert held(index) == before
 
 
 def test_closure_is_rdflibs(project: Project) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from detente.kg import Project, find_project
 from detente.query import (
     Results,
     answer_indexed,
+    answer_key,
     answer_record,
     find_question,
+    keepable,
     kept_results,
     questions,
 )
@@ -122,7 +125,16 @@ def test_a_damaged_kept_answer_is_asked_again(project: Project) -> None:
     with open_index(project) as index:
         ((_, engine, _),) = answer_indexed(index, [offices])
         (path,) = index.answers.glob("*.json")
-        for damage in ("{not json", '{"variables": ["x"], "terms": [], "rows": [[3]]}', "[]"):
+        damages = (
+            "{not json",
+            "[]",
+            "[" * 100_000 + "]" * 100_000,  # too deep for the JSON reader
+            '{"variables": ["x"], "terms": [], "rows": [[3]]}',  # no such term
+            '{"variables": ["x", "y"], "terms": [["uri", "x", null, null]], "rows": [[0]]}',
+            '{"variables": "person", "terms": [], "rows": []}',
+            '{"variables": ["x"], "terms": [["literal", "1", null, 7]], "rows": [[0]]}',
+        )
+        for damage in damages:
             path.write_text(damage, encoding="utf-8")
             ((_, again, _),) = answer_indexed(index, [offices])
             assert again.rows == engine.rows
@@ -185,3 +197,97 @@ def test_an_endpoint_takes_no_cache_option(project: Project) -> None:
     )
     assert result.exit_code == 2
     assert "--cache/--no-cache" in result.stderr
+
+
+def test_an_answer_kept_for_other_files_is_never_read(project: Project) -> None:
+    """Answers kept before background.ttl was removed, put back in the folder, are not read:
+    their key names the files they were asked of."""
+    offices = find_question(project, "offices")
+    with open_index(project) as index:
+        answer_indexed(index, [offices])
+        saved = {path.name: path.read_bytes() for path in index.answers.glob("*.json")}
+    (project.root / "data" / "background.ttl").unlink()
+    with open_index(project) as index:
+        index.answers.mkdir()
+        for name, content in saved.items():
+            (index.answers / name).write_bytes(content)
+        ((_, after, _),) = answer_indexed(index, [offices])
+    assert "Biden" not in {str(row[0]) for row in after.rows}
+
+
+def test_a_changed_ontology_empties_the_kept_answers(project: Project) -> None:
+    """Any change to an ontology file, be it only a comment, leaves no answer kept."""
+    offices = find_question(project, "offices")
+    with open_index(project) as index:
+        answer_indexed(index, [offices])
+        before = index.holding()
+    ontology = project.ontology_files[0]
+    ontology.write_text(ontology.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    with open_index(project) as index:
+        assert not index.answers.exists()
+        assert index.holding() != before
+
+
+def test_the_kept_answer_is_read_and_no_cache_reads_none(project: Project) -> None:
+    """With an answer of no rows put in the kept one's place, `query` gives no rows, and
+    `--no-cache` the engine's rows still."""
+    refusals = find_question(project, "refusals")
+    with open_index(project) as index:
+        ((_, engine, _),) = answer_indexed(index, [refusals])
+        (path,) = index.answers.glob("*.json")
+        empty = Results(engine.variables, [])
+        path.write_text(json.dumps(answer_record(empty)), encoding="utf-8")
+        ((_, read_back, _),) = answer_indexed(index, [refusals])
+        ((_, fresh, _),) = answer_indexed(index, [refusals], cache=False)
+    assert read_back.rows == [] and engine.rows
+    assert Counter(fresh.rows) == Counter(engine.rows)
+
+
+def test_answers_on_and_off_the_closure_are_kept_apart(project: Project) -> None:
+    """The same text asked on the closure and off it is kept twice; the reasoner tells apart
+    only answers on the closure."""
+    offices = find_question(project, "offices")
+    with open_index(project) as index:
+        answer_indexed(index, [offices], closure=False)
+        answer_indexed(index, [offices], closure=True)
+        assert len(list(index.answers.glob("*.json"))) == 2
+        keys = {
+            (on, reasoner): answer_key(index, offices.text, on, reasoner)
+            for on in (True, False)
+            for reasoner in ("reasonable", "owlrl")
+        }
+    assert keys[True, "reasonable"] != keys[True, "owlrl"]
+    assert keys[False, "reasonable"] == keys[False, "owlrl"]
+    assert keys[True, "reasonable"] != keys[False, "reasonable"]
+
+
+def test_a_query_whose_answer_changes_each_time_is_not_kept(
+    project: Project, tmp_path: Path
+) -> None:
+    """A query that asks the time or a random number is answered afresh each time."""
+    script = tmp_path / "now.rq"
+    script.write_text("SELECT ?t ?r WHERE { BIND (NOW() AS ?t) BIND (RAND() AS ?r) }\n")
+    first = invoke("query", script, "--format", "csv", "--project", project.root)
+    second = invoke("query", script, "--format", "csv", "--project", project.root)
+    assert first.exit_code == second.exit_code == 0
+    assert first.stdout != second.stdout
+    assert not list((project.root / ".cache" / "index" / "answers").glob("*.json"))
+    assert keepable("# NOW() in a comment only\nSELECT * WHERE { ?s ?p ?o }")
+    assert not keepable("SELECT (struuid () AS ?u) WHERE {}")
+
+
+def test_an_answer_that_cannot_be_kept_is_still_given(project: Project) -> None:
+    """Where the answers folder cannot be made (a file stands in its place), `query` answers
+    and keeps nothing."""
+    invoke("--project", project.root, "index")
+    (project.root / ".cache" / "index" / "answers").write_text("in the way\n")
+    result = invoke("query", "refusals", "--format", "csv", "--project", project.root)
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) > 1
+
+
+def test_index_answers_refuses_another_reasoner(project: Project) -> None:
+    """`query` asks on reasonable's closure: answers kept for owlrl's would never be read."""
+    result = invoke("--project", project.root, "index", "--answers", "--reasoner", "owlrl")
+    assert result.exit_code == 2
+    assert "--reasoner owlrl" in result.stderr and "Traceback" not in result.stderr

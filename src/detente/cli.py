@@ -408,9 +408,11 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
     "--cache/--no-cache",
     default=True,
     show_default=True,
-    help="With the index: read back the answer it keeps for this question asked of these very "
-    "files, and keep each new answer (any change to the files empties what is kept). "
-    "--no-cache asks the engine and keeps nothing.",
+    help="With the index (not with --no-index or --engine rdflib, which keep nothing): read "
+    "back the answer it keeps for this question asked of these very files, and keep each new "
+    "answer (any change to the files empties what is kept; a question that calls NOW(), "
+    "RAND(), UUID(), STRUUID() or BNODE() is never kept). --no-cache asks the engine and keeps "
+    "nothing.",
 )
 @INDEX
 @INDEX_DIR
@@ -522,8 +524,10 @@ def query(
     "--answers",
     is_flag=True,
     help="Also answer every question of scripts/questions/ now and keep the answers, so that "
-    "`query` reads them back at once (else each is kept when first asked). A question with no "
-    "answer within 30 s or 4096 MB is named, and the others are still kept (exit 2).",
+    "`query` reads them back at once (else each is kept when first asked). A question that "
+    f"cannot be answered (an error in it, or no answer within {DEFAULT_TIMEOUT:g} s or "
+    f"{DEFAULT_MEMORY_MB} MB) is named, and the others are still kept (exit 2). Answers are "
+    "kept for the closure `query` asks on, reasonable's: no --reasoner owlrl.",
 )
 @REASONER
 @INDEX_DIR
@@ -554,6 +558,11 @@ def index_command(
     from detente.validate import names_of
 
     try:
+        if answers and reasoner != "reasonable":
+            raise ValueError(
+                "--answers keeps answers for `query`, which asks on reasonable's closure: "
+                f"it takes no --reasoner {reasoner}"
+            )
         project = _project(project_dir)
         folder = index_dir or index_folder(project)
         if rebuild:
@@ -579,7 +588,7 @@ def index_command(
                     f"{len(judged.inconsistencies)} inconsistencies "
                     f"({time.perf_counter() - start:.2f} s)"
                 )
-            unanswered = _keep_answers(index, reasoner) if answers else []
+            unanswered = _keep_answers(index) if answers else []
     except (InputError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
         return
@@ -588,7 +597,7 @@ def index_command(
     sys.exit(EXIT_ERROR if unanswered else EXIT_OK)
 
 
-def _keep_answers(index: Any, reasoner: str) -> list[InputError]:
+def _keep_answers(index: Any) -> list[InputError]:
     """Answer every question of the project on the index and keep the answers; the errors of
     those that have none."""
     import time
@@ -598,7 +607,7 @@ def _keep_answers(index: Any, reasoner: str) -> list[InputError]:
     unanswered = []
     for item in known:
         try:
-            answer_indexed(index, [item], reasoner=reasoner)
+            answer_indexed(index, [item])
         except InputError as err:  # a query error, or a refused query
             unanswered.append(err)
     click.echo(

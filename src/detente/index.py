@@ -15,6 +15,7 @@ The index is a cache: deleting the folder loses nothing; a damaged one is rebuil
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -172,16 +173,23 @@ class Index:
         """The answer kept under a key, or None (none kept, or unreadable: it is asked again)."""
         try:
             return json.loads((self.answers / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
 
-    def keep(self, key: str, answer: Any) -> None:
-        """Keep an answer under a key, written atomically."""
-        self.answers.mkdir(exist_ok=True)
+    def keep(self, key: str, answer: Any) -> bool:
+        """Keep an answer under a key, written atomically; whether it could be (a full disk or
+        a folder that cannot be written keeps nothing, and loses nothing)."""
         path = self.answers / f"{key}.json"
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(answer, separators=(",", ":")), encoding="utf-8")
-        temporary.replace(path)
+        try:
+            self.answers.mkdir(exist_ok=True)
+            temporary.write_text(json.dumps(answer, separators=(",", ":")), encoding="utf-8")
+            temporary.replace(path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            return False
+        return True
 
     def save(self) -> None:
         """Write the state beside the store, atomically."""
@@ -281,10 +289,13 @@ def _refresh(index: Index, refresh: Refresh) -> None:
             refresh.retimed = True
     else:
         ontology_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+        prefixes: dict[
+            str, str
+        ] = {}  # read before the store changes: a malformed file changes nothing
+        triples = [t for path in ontology.values() for t in _parse(path, prefixes)]
         _drop_graph(index.store, ontology_graph)
         index.prefixes(str(ONTOLOGY_GRAPH)).clear()
-        prefixes = index.prefixes(str(ONTOLOGY_GRAPH))
-        triples = [t for path in ontology.values() for t in _parse(path, prefixes)]
+        index.prefixes(str(ONTOLOGY_GRAPH)).update(prefixes)
         _load_graph(index.store, ontology_graph, triples)
         files["ontology"] = prints
         refresh.changed.append("ontology")

@@ -381,10 +381,16 @@ def answer_indexed(
     instead of asked again, and a new answer is kept.
     """
     asked: list[tuple[Question, bool, str, Results | None]] = []
+    keeping: set[str] = set()  # the keys of the answers to keep
     for question in chosen:
         on_closure = question.needs_closure if closure is None else closure
-        key = answer_key(index, with_bindings(question, bindings or {}), on_closure, reasoner)
-        asked.append((question, on_closure, key, kept_results(index, key) if cache else None))
+        text = with_bindings(question, bindings or {})
+        key = answer_key(index, text, on_closure, reasoner)
+        if cache and keepable(text):
+            keeping.add(key)
+        asked.append(
+            (question, on_closure, key, kept_results(index, key) if key in keeping else None)
+        )
     missing = [
         (question, on_closure, key) for question, on_closure, key, kept in asked if kept is None
     ]
@@ -399,7 +405,7 @@ def answer_indexed(
                 found[key] = run_within(
                     question, empty, "oxigraph", bindings, folder, timeout, graphs, memory_mb
                 )
-                if cache:
+                if key in keeping:
                     index.keep(key, answer_record(found[key]))
     names = index.names()
     return [
@@ -408,6 +414,14 @@ def answer_indexed(
 
 
 ANSWER_LAYOUT = 1  # the layout of a kept answer; another value is never read
+# What gives another answer each time a query is asked: such an answer is not kept.
+_CHANGING = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def keepable(text: str) -> bool:
+    """Whether a query's answer can be kept: it calls no function whose value changes from
+    one asking to the next (the time, a random number, a fresh identifier)."""
+    return _CHANGING.search(code_of(text)) is None
 
 
 def answer_key(index: Index, text: str, on_closure: bool, reasoner: str) -> str:
@@ -444,10 +458,14 @@ def _record(term: Node) -> tuple[str, str, str | None, str | None]:
 
 def _term(kind: str, text: str, language: str | None, datatype: str | None) -> Node:
     """The rdflib term of a kept term, as `from_oxigraph` makes it."""
+    if not isinstance(text, str) or not isinstance(language, str | None):
+        raise TypeError("not a kept term")
     if kind == "uri":
         return URIRef(text)
     if kind == "bnode":
         return BNode(text)
+    if kind != "literal" or not isinstance(datatype, str | None):
+        raise TypeError("not a kept term")
     if datatype is None:
         return Literal(text, lang=language)
     return Literal(text, datatype=URIRef(datatype), normalize=False)
@@ -459,13 +477,18 @@ def kept_results(index: Index, key: str) -> Results | None:
     if record is None:
         return None
     try:
+        variables = record["variables"]
         terms = [_term(*term) for term in record["terms"]]
         rows: list[Row] = [
             tuple(None if n < 0 else terms[n] for n in row) for row in record["rows"]
         ]
-        return Results(list(record["variables"]), rows)
     except (TypeError, KeyError, IndexError, ValueError):
         return None
+    if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
+        return None
+    if any(len(row) != len(variables) for row in rows):
+        return None
+    return Results(variables, rows)
 
 
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
