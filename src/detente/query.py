@@ -467,7 +467,7 @@ def _term(kind: str, text: str, language: str | None, datatype: str | None) -> N
     if kind != "literal" or not isinstance(datatype, str | None):
         raise TypeError("not a kept term")
     if datatype is None:
-        return Literal(text, lang=language)
+        return Literal(text, lang=language, normalize=False)  # a string: no other form
     return Literal(text, datatype=URIRef(datatype), normalize=False)
 
 
