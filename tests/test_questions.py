@@ -370,6 +370,20 @@ def test_markdown_and_table_outputs() -> None:
     assert code == 0 and "Who refused whom" in out
 
 
+def test_a_table_shows_at_most_max_rows_and_says_how_many_there_are() -> None:
+    """The three refusals the article reports, two of them shown; every one with
+    --max-rows 0, and always in csv."""
+    code, out, _ = invoke("query", "refusals", "--max-rows", "2")
+    assert code == 0
+    assert "3 rows, the first 2 shown: --max-rows 0 shows them all" in " ".join(out.split())
+    assert out.count("│ China ") == 2  # every refusal is China's
+    code, out, _ = invoke("query", "refusals", "--max-rows", "0")
+    assert code == 0 and "shown" not in out
+    assert out.count("│ China ") == 3
+    code, out, _ = invoke("query", "refusals", "--max-rows", "1", "--format", "csv")
+    assert code == 0 and len(csv_rows(out)) == 1 + 3
+
+
 def test_bind_fills_a_variable() -> None:
     code, out, _ = invoke(
         "query", "offices", "--format", "csv", "--bind", "holder=person/lloyd-austin"

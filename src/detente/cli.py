@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -62,6 +63,7 @@ from detente.validate import Outcome, check_project
 from detente.write import format_files
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+DEFAULT_MAX_ROWS = 1000  # rows of a terminal table
 
 
 def _fail(message: str) -> None:
@@ -405,6 +407,16 @@ def fmt(check_only: bool, files: tuple[Path, ...], project_dir: Path | None) -> 
     "It holds the closure: no --engine, no --closure.",
 )
 @click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_ROWS,
+    show_default=True,
+    metavar="N",
+    help="Show at most N rows in a table (the default format), and say how many there are; "
+    "0: every row (a terminal table of tens of thousands of rows takes seconds to draw). csv, "
+    "tsv, json and md always write every row.",
+)
+@click.option(
     "--cache/--no-cache",
     default=True,
     show_default=True,
@@ -428,6 +440,7 @@ def query(
     closure: bool | None,
     binds: tuple[str, ...],
     endpoint: str | None,
+    max_rows: int,
     cache: bool,
     use_index: bool,
     index_dir: Path | None,
@@ -507,7 +520,7 @@ def query(
         _fail(str(err))
         return
     for item, results, names in answers:
-        _print_results(item.description, results, names, output_format)
+        _print_results(item.description, results, names, output_format, max_rows)
 
 
 @main.command("index")
@@ -974,8 +987,15 @@ def _progress() -> Callable[[str], None]:
     return say
 
 
-def _print_results(title: str, results: Results, names: Graph, output_format: str) -> None:
-    """Write one question's results in the chosen format."""
+def _print_results(
+    title: str,
+    results: Results,
+    names: Graph,
+    output_format: str,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> None:
+    """Write one question's results in the chosen format; a table shows at most max_rows rows
+    (0: all) and says how many were left out."""
     if output_format == "csv":
         click.echo(to_csv(results), nl=False)
     elif output_format == "tsv":
@@ -985,10 +1005,18 @@ def _print_results(title: str, results: Results, names: Graph, output_format: st
     elif output_format == "md":
         click.echo(f"### {title}\n\n{to_markdown(results, names)}")
     else:
-        table = Table(title=title, title_justify="left")
+        count = len(results.rows)
+        shown = count if max_rows == 0 else min(count, max_rows)
+        caption = None
+        if shown < count:
+            caption = (
+                f"{count:,} rows, the first {shown:,} shown: --max-rows 0 shows them all, "
+                "--format csv writes them all"
+            )
+        table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
         for name in results.variables:
             table.add_column(name, overflow="fold")
-        for row in table_rows(results, names):
+        for row in itertools.islice(table_rows(results, names), shown):
             table.add_row(*row)
         Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)
 
