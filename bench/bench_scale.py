@@ -509,19 +509,17 @@ def bench_questions(bench: Bench) -> None:
     if not bench.full:
         bench.table.row(bench.label, "questions, rdflib: median", None, SKIPPED)
         return
-    got = answered(bench, "questions-rdflib", "questions, rdflib")
-    if got is None:
-        return
-    theirs, ran = got
-    their_median = statistics.median(theirs["times"].values())
-    notes = (
-        f"{slowest(theirs)}; rdflib/index "
-        f"{their_median / median:.1f}x (medians); load {theirs['load']:.1f} s + datasets "
-        f"and closure {theirs['datasets']:.1f} s apart; "
-        + same_rows(ours, theirs, set(theirs["digests"]))
-        + stopped(theirs, bench.limit)
+    beside(
+        bench,
+        "questions-rdflib",
+        "rdflib",
+        ours,
+        lambda rdflib: set(rdflib["digests"]),
+        lambda rdflib: (
+            f"load {rdflib['load']:.1f} s + datasets and closure {rdflib['datasets']:.1f} s apart; "
+        ),
+        slower=True,
     )
-    bench.table.figure(bench.label, "questions, rdflib: median", their_median, ran.peak_mb, notes)
 
 
 def bench_kept(bench: Bench, ours: dict[str, Any]) -> None:
@@ -552,18 +550,26 @@ def beside(
     ours: dict[str, Any],
     among: Callable[[dict[str, Any]], set[str]],
     more: Callable[[dict[str, Any]], str] = lambda _: "",
+    slower: bool = False,
 ) -> None:
     """A child's answers to every question beside those asked of the index: its median, the
-    ratio of medians, and the rows compared among the questions chosen."""
+    ratio of medians (theirs to the index's where they are `slower`, else the index's to
+    theirs), and the rows compared among the questions chosen."""
     label = f"questions, {name}"
     got = answered(bench, step, label)
     if got is None:
         return
     theirs, ran = got
     median = statistics.median(theirs["times"].values())
+    index_median = statistics.median(ours["times"].values())
+    short = name.split()[0]
+    ratio = (
+        f"{short}/index {median / index_median:.1f}x"
+        if slower
+        else f"index/{short} {index_median / median:.1f}x"
+    )
     notes = (
-        f"{slowest(theirs)}; index/{name.split()[0]} "
-        f"{statistics.median(ours['times'].values()) / median:.1f}x (medians); "
+        f"{slowest(theirs)}; {ratio} (medians); "
         + more(theirs)
         + same_rows(ours, theirs, among(theirs))
         + stopped(theirs, bench.limit)
