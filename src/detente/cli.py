@@ -19,7 +19,7 @@ from rich.table import Table
 
 from detente import __version__
 from detente.contribution import add_contribution, judge_contribution, judge_contribution_indexed
-from detente.index import open_index
+from detente.index import Index, open_index
 from detente.kg import Project, load_sources, project_at
 from detente.policy import read_contribution
 from detente.publish.layout import DEFAULT_BASE_URL
@@ -610,7 +610,7 @@ def index_command(
     sys.exit(EXIT_ERROR if unanswered else EXIT_OK)
 
 
-def _keep_answers(index: Any) -> list[InputError]:
+def _keep_answers(index: Index) -> list[InputError]:
     """Answer every question of the project on the index and keep the answers; the errors of
     those that have none."""
     import time

@@ -176,9 +176,9 @@ class Index:
         except (OSError, ValueError, RecursionError):
             return None
 
-    def keep(self, key: str, answer: Any) -> bool:
-        """Keep an answer under a key, written atomically; whether it could be (a full disk or
-        a folder that cannot be written keeps nothing, and loses nothing)."""
+    def keep(self, key: str, answer: Any) -> None:
+        """Keep an answer under a key, written atomically (a full disk or a folder that cannot
+        be written keeps nothing, and loses nothing)."""
         path = self.answers / f"{key}.json"
         temporary = path.with_suffix(".tmp")
         try:
@@ -188,8 +188,6 @@ class Index:
         except OSError:
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
-            return False
-        return True
 
     def save(self) -> None:
         """Write the state beside the store, atomically."""
@@ -289,9 +287,8 @@ def _refresh(index: Index, refresh: Refresh) -> None:
             refresh.retimed = True
     else:
         ontology_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
-        prefixes: dict[
-            str, str
-        ] = {}  # read before the store changes: a malformed file changes nothing
+        # Read before the store changes: a malformed file changes nothing.
+        prefixes: dict[str, str] = {}
         triples = [t for path in ontology.values() for t in _parse(path, prefixes)]
         _drop_graph(index.store, ontology_graph)
         index.prefixes(str(ONTOLOGY_GRAPH)).clear()
