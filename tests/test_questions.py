@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import order_keys
+from conftest import copy_project, order_keys
 from conftest import run as invoke
 from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
@@ -382,6 +382,22 @@ def test_a_table_shows_at_most_max_rows_and_says_how_many_there_are() -> None:
     assert out.count("│ China ") == 3
     code, out, _ = invoke("query", "refusals", "--max-rows", "1", "--format", "csv")
     assert code == 0 and len(csv_rows(out)) == 1 + 3
+
+
+@pytest.mark.parametrize("index", ["--index", "--no-index"])
+def test_all_answers_the_others_and_names_a_question_with_no_answer(
+    index: str, tmp_path: Path
+) -> None:
+    """`query --all` with a malformed question among them: every other question is answered,
+    the malformed one is named with its place, exit 2."""
+    root = copy_project(Project(ROOT), tmp_path / "project")
+    folder = root / "scripts" / "questions"
+    titles = {question.description for question in questions(folder)}
+    (folder / "broken.rq").write_text("# A malformed question\nSELECT ?x WHERE { ?x ?y }\n")
+    code, out, err = invoke("query", "--all", "--format", "md", index, "--project", str(root))
+    assert code == 2
+    assert {line[4:] for line in out.splitlines() if line.startswith("### ")} == titles
+    assert "broken.rq:" in err and "SPARQL syntax error" in err and "Traceback" not in err
 
 
 def test_bind_fills_a_variable() -> None:

@@ -448,8 +448,9 @@ def query(
 ) -> None:
     """Answer a question: a name from scripts/questions/ (without .rq) or any .rq file.
 
-    With --all, answers every question of scripts/questions/ in one process. With --endpoint
-    URL, the store answers, on the graphs `detente push` wrote there.
+    With --all, answers every question of scripts/questions/ in one process; a question with
+    no answer (stopped at a limit, say) is named after the others' answers, and the exit is 2.
+    With --endpoint URL, the store answers, on the graphs `detente push` wrote there.
     Exits 0 with the answer, 2 if the query or the graph cannot be read (a SPARQL syntax
     error is given with its line and column).
     """
@@ -466,6 +467,8 @@ def query(
             raise ValueError("--all answers every question as a table or Markdown (--format md)")
         chosen = known if run_all else [find_question(project, str(question))]
         bindings = parse_bindings(binds)
+        # With --all, a question with no answer is named after the others' answers.
+        unanswered: list[InputError] | None = [] if run_all else None
         if endpoint is not None:
             from detente.store import Timeouts, answer_remote
 
@@ -504,6 +507,7 @@ def query(
                     timeout,
                     memory_mb=memory_mb or None,
                     cache=cache,
+                    unanswered=unanswered,
                 )
         else:
             sources = load_sources(project)
@@ -515,12 +519,17 @@ def query(
                 closure,
                 timeout,
                 memory_mb or None,
+                unanswered,
             )
     except (InputError, QueryError, FileNotFoundError, ValueError) as err:
         _fail(str(err))
         return
     for item, results, names in answers:
         _print_results(item.description, results, names, output_format, max_rows)
+    for error in unanswered or []:
+        click.echo(f"detente: {error}", err=True)
+    if unanswered:
+        sys.exit(EXIT_ERROR)
 
 
 @main.command("index")
@@ -617,12 +626,8 @@ def _keep_answers(index: Index) -> list[InputError]:
 
     start = time.perf_counter()
     known = questions(index.project.root / "scripts" / "questions")
-    unanswered = []
-    for item in known:
-        try:
-            answer_indexed(index, [item])
-        except InputError as err:  # a query error, or a refused query
-            unanswered.append(err)
+    unanswered: list[InputError] = []
+    answer_indexed(index, known, unanswered=unanswered)
     click.echo(
         f"answers: {len(known) - len(unanswered)} of {len(known)} questions kept "
         f"({time.perf_counter() - start:.2f} s)"

@@ -341,12 +341,14 @@ def answer_all(
     closure: bool | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     memory_mb: int | None = DEFAULT_MEMORY_MB,
+    unanswered: list[InputError] | None = None,
 ) -> list[tuple[Question, Results, Graph]]:
     """Answer questions on the project's dataset (the closure's where a question needs it).
 
     The dataset (and its store, with pyoxigraph) is built once and shared by the questions;
     each question has `timeout` seconds. Each answer comes with the graph whose prefixes name
-    its terms.
+    its terms. A question that cannot be answered raises its error, or, given `unanswered`,
+    has its error put there while the others are answered.
     """
     built: dict[bool, tuple[Dataset, ox.Store | None]] = {}
     answers: list[tuple[Question, Results, Graph]] = []
@@ -356,11 +358,22 @@ def answer_all(
             dataset = sources.dataset(close(sources.merged()) if on_closure else None)
             built[on_closure] = (dataset, oxigraph_store(dataset) if engine == "oxigraph" else None)
         dataset, store = built[on_closure]
-        results = run_within(
-            question, dataset, engine, bindings, store, timeout, memory_mb=memory_mb
-        )
+        try:
+            results = run_within(
+                question, dataset, engine, bindings, store, timeout, memory_mb=memory_mb
+            )
+        except InputError as err:
+            _unanswered(err, unanswered)
+            continue
         answers.append((question, results, dataset))
     return answers
+
+
+def _unanswered(err: InputError, unanswered: list[InputError] | None) -> None:
+    """Raise a question's error, or put it with those of the questions left unanswered."""
+    if unanswered is None:
+        raise err
+    unanswered.append(err)
 
 
 def answer_indexed(
@@ -372,19 +385,24 @@ def answer_indexed(
     reasoner: str = "reasonable",
     memory_mb: int | None = DEFAULT_MEMORY_MB,
     cache: bool = True,
+    unanswered: list[InputError] | None = None,
 ) -> list[tuple[Question, Results, Graph]]:
     """Answer questions with pyoxigraph on the project's persistent index.
 
     The same dataset as `answer_all`'s: ontology, data and meta as the default graph (and
     the inferred triples when a question needs the closure, computed once and kept).
     With `cache`, an answer the index keeps for the same text on the same files is read back
-    instead of asked again, and a new answer is kept.
+    instead of asked again, and a new answer is kept. `unanswered`: as in `answer_all`.
     """
     asked: list[tuple[Question, bool, str, Results | None]] = []
     keeping: set[str] = set()  # the keys of the answers to keep
     for question in chosen:
         on_closure = question.needs_closure if closure is None else closure
-        text = with_bindings(question, bindings or {})
+        try:
+            text = with_bindings(question, bindings or {})
+        except InputError as err:
+            _unanswered(err, unanswered)
+            continue
         key = answer_key(index, text, on_closure, reasoner)
         if cache and keepable(text):
             keeping.add(key)
@@ -402,14 +420,20 @@ def answer_indexed(
             for question, on_closure, key in missing:
                 graphs = closure_default() if on_closure else asserted_default()
                 empty = Graph(bind_namespaces="none")
-                found[key] = run_within(
-                    question, empty, "oxigraph", bindings, folder, timeout, graphs, memory_mb
-                )
+                try:
+                    found[key] = run_within(
+                        question, empty, "oxigraph", bindings, folder, timeout, graphs, memory_mb
+                    )
+                except InputError as err:
+                    _unanswered(err, unanswered)
+                    continue
                 if key in keeping:
                     index.keep(key, answer_record(found[key]))
     names = index.names()
     return [
-        (question, found[key] if kept is None else kept, names) for question, _, key, kept in asked
+        (question, found[key] if kept is None else kept, names)
+        for question, _, key, kept in asked
+        if kept is not None or key in found
     ]
 
 
